@@ -1,0 +1,44 @@
+"""pipeline: damaged Chinese text in, clean DOCX and PDF handouts out.
+
+Library use::
+
+    from pathlib import Path
+    from pipeline import Options, convert_all
+
+    results = convert_all([Path("input")], Options(output=Path("output")))
+
+The flow is ``bytes -> reader -> Document -> stages -> writers -> files``;
+see :mod:`pipeline.model` for the document and :mod:`pipeline.stages` for
+the stages.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("pipeline")
+except PackageNotFoundError:  # running from a checkout that is not installed
+    __version__ = "0.0.0+unknown"
+
+from .model import Block, BlockKind, Change, Document, Field, Meta, Text
+from .options import Options
+from .result import DocumentResult, Status
+from .runner import convert_all, convert_bytes, convert_file
+
+__all__ = [
+    "Block",
+    "BlockKind",
+    "Change",
+    "Document",
+    "DocumentResult",
+    "Field",
+    "Meta",
+    "Options",
+    "Status",
+    "Text",
+    "__version__",
+    "convert_all",
+    "convert_bytes",
+    "convert_file",
+]

@@ -1,0 +1,5 @@
+"""``python -m pipeline`` runs the command-line tool."""
+
+from .cli import main
+
+main()

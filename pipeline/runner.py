@@ -1,0 +1,197 @@
+"""Run the pipeline on files: the only module of the core that does I/O.
+
+``convert_bytes`` is the pure heart (bytes -> Document, writer outputs);
+``convert_file`` adds reading and atomic writing; ``convert_all`` walks the
+inputs.  Nothing here raises for a bad document: every problem ends up in
+that document's :class:`~pipeline.result.DocumentResult`, so one bad file
+never costs another its output.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PipelineError
+from .model import Document
+from .options import Options
+from .readers import READERS
+from .result import DocumentResult, Problem, Status
+from .stages import plan
+from .writers import WRITERS
+from .writers.fonts import resolve_fonts
+from .writers.layout import get_profile
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An input file and its path relative to the folder it was found in."""
+
+    path: Path
+    relative: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Unusable:
+    """A path given or found that will not be converted, and why."""
+
+    path: Path
+    reason: str
+
+
+def find_sources(paths: Iterable[Path], exclude: Path | None = None) -> Iterator[Source | Unusable]:
+    """Input files under ``paths`` (``.txt`` recursively in folders), in name order.
+
+    Yields :class:`Unusable` for a missing path, or a symbolic link that
+    leads out of the folder being converted (never followed).
+    """
+    excluded = exclude.resolve() if exclude else None
+    for root in paths:
+        if root.is_file():
+            yield Source(root, Path(root.name))
+            continue
+        if not root.is_dir():
+            yield Unusable(root, "no such file or folder")
+            continue
+        base = root.resolve()
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not d.startswith(".") and (excluded is None or (here / d).resolve() != excluded)
+            )
+            for name in sorted(filenames):
+                path = here / name
+                if path.suffix.lower() not in READERS or name.startswith("."):
+                    continue
+                if path.is_symlink() and not path.resolve().is_relative_to(base):
+                    yield Unusable(path, f"a link to a file outside {root}, not followed")
+                    continue
+                yield Source(path, path.relative_to(root))
+
+
+def convert_bytes(
+    data: bytes, source: str, opts: Options
+) -> tuple[Document | None, dict[str, bytes], DocumentResult]:
+    """Decode, run the stages, render: everything but touching the file system."""
+    result = DocumentResult(source=Path(source))
+    reader = READERS.get(Path(source).suffix.lower(), READERS[".txt"])
+    start = time.perf_counter()
+    try:
+        doc = reader(data, source)
+    except PipelineError as exc:
+        result.status = Status.FAILED
+        result.problems.append(Problem("decode", str(exc)))
+        return None, {}, result
+    result.timings["decode"] = time.perf_counter() - start
+
+    for name, stage in plan(opts):
+        start = time.perf_counter()
+        try:
+            doc = stage(doc, opts)
+        except Exception as exc:  # a bug in one stage must not lose the document
+            _log.exception("stage %s failed on %s", name, source)
+            result.problems.append(Problem(name, f"stage failed, skipped: {exc!r}"))
+        result.timings[name] = time.perf_counter() - start
+    result.problems.extend(Problem("document", w, "warning") for w in doc.meta.warnings)
+    result.document = doc
+
+    rendered: dict[str, bytes] = {}
+    for fmt in opts.formats:
+        writer, _suffix = WRITERS[fmt]
+        start = time.perf_counter()
+        try:
+            rendered[fmt] = writer(doc, opts)
+        except PipelineError as exc:
+            result.problems.append(Problem(fmt, str(exc)))
+        except Exception as exc:
+            _log.exception("writer %s failed on %s", fmt, source)
+            result.problems.append(Problem(fmt, f"writer failed: {exc!r}"))
+        result.timings[fmt] = time.perf_counter() - start
+    if not rendered:
+        result.status = Status.FAILED
+    elif result.errors:
+        result.status = Status.PARTIAL
+    return doc, rendered, result
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def convert_file(source: Source, opts: Options) -> DocumentResult:
+    """Convert one input file and write its outputs under ``opts.output``."""
+    start = time.perf_counter()
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        result = DocumentResult(source=source.path, status=Status.FAILED)
+        result.problems.append(Problem("read", f"cannot read the file ({exc.strerror})"))
+        return result
+    _doc, rendered, result = convert_bytes(data, str(source.relative), opts)
+    result.source = source.path
+    for fmt, blob in rendered.items():
+        target = opts.output / source.relative.with_suffix(WRITERS[fmt][1])
+        try:
+            write_atomic(target, blob)
+        except OSError as exc:
+            result.problems.append(Problem(fmt, f"cannot write {target} ({exc.strerror})"))
+            continue
+        result.outputs[fmt] = target
+    if rendered and not result.outputs:
+        result.status = Status.FAILED
+    elif result.errors and result.status is Status.OK:
+        result.status = Status.PARTIAL
+    result.timings["total"] = time.perf_counter() - start
+    return result
+
+
+def check_options(opts: Options) -> None:
+    """Fail fast, before any document, on options that would fail every document."""
+    get_profile(opts.profile)
+    if {"docx", "pdf"} & set(opts.formats):
+        resolve_fonts(opts.fonts)
+
+
+def convert_all(
+    paths: Iterable[Path],
+    opts: Options,
+    on_result: Callable[[DocumentResult], None] | None = None,
+) -> list[DocumentResult]:
+    """Convert every input under ``paths``; one result per file, in name order."""
+    check_options(opts)
+    results: list[DocumentResult] = []
+    for item in find_sources(paths, exclude=opts.output):
+        if isinstance(item, Unusable):
+            result = DocumentResult(source=item.path, status=Status.SKIPPED)
+            result.problems.append(Problem("input", item.reason, "warning"))
+        else:
+            result = convert_file(item, opts)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results

@@ -1,0 +1,32 @@
+"""The stages between reading and writing, and the order they run in.
+
+``STAGES`` maps a name to a pure ``(Document, Options) -> Document`` function;
+``plan(opts)`` lists the ones a run uses, in order.  Decoding is the reader's
+job and always runs first; every stage here can be skipped with ``--skip``.
+"""
+
+from __future__ import annotations
+
+from ..options import Options
+from .base import Stage
+from .convert import convert
+from .fields import make_fields
+from .repair import repair
+from .structure import detect_structure
+
+STAGES: dict[str, Stage] = {
+    "repair": repair,
+    "convert": convert,
+    "fields": make_fields,
+    "structure": detect_structure,
+}
+
+DEFAULT_PLAN: tuple[str, ...] = ("repair", "convert", "fields", "structure")
+
+
+def plan(opts: Options) -> list[tuple[str, Stage]]:
+    """The stages to run for ``opts``, in pipeline order."""
+    return [(name, STAGES[name]) for name in DEFAULT_PLAN if name not in opts.skip]
+
+
+__all__ = ["DEFAULT_PLAN", "STAGES", "Stage", "plan"]

@@ -1,0 +1,150 @@
+"""The stage contract and the helpers that make recording changes the easy path.
+
+A stage is a pure function ``(Document, Options) -> Document``.  It returns the
+very same object when it changed nothing, and otherwise a new document whose
+change log gains one :class:`~pipeline.model.Change` per edit.  Stages that
+rewrite text describe their work as :class:`Edit` lists over a string and let
+:func:`rewrite_text` apply them, so positions are always recorded the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..model import Block, Change, Document, Inline, Text
+
+if TYPE_CHECKING:
+    from ..options import Options
+
+Stage = Callable[[Document, "Options"], Document]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``text[start:end]`` by ``after``, for ``reason``."""
+
+    start: int
+    end: int
+    after: str
+    reason: str
+    confidence: float = 1.0
+
+
+def apply_edits(text: str, edits: Sequence[Edit]) -> str:
+    """Apply non-overlapping edits (in any order) to ``text``.
+
+    >>> apply_edits("a,b", [Edit(1, 2, "，", "punct")])
+    'a，b'
+    """
+    out: list[str] = []
+    pos = 0
+    for edit in sorted(edits, key=lambda e: e.start):
+        if edit.start < pos:
+            raise ValueError(f"overlapping edits at {edit.start}")
+        out.append(text[pos : edit.start])
+        out.append(edit.after)
+        pos = edit.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+Finder = Callable[[str], Sequence[Edit]]
+
+
+def merge_edits(text: str, finders: Sequence[Finder]) -> list[Edit]:
+    """All finders' edits on the same ``text``; an edit overlapping an earlier one is dropped.
+
+    Running every finder of a stage on the stage's input (rather than one
+    after another) keeps every logged position relative to that one text.
+    """
+    merged: list[Edit] = []
+    for find in finders:
+        for edit in find(text):
+            if not any(_overlap(edit, other) for other in merged):
+                merged.append(edit)
+    return merged
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    if a.start == a.end or b.start == b.end:  # insertions clash only at the same point
+        return a.start == b.start or b.start < a.start < b.end or a.start < b.start < a.end
+    return a.start < b.end and b.start < a.end
+
+
+def rewrite_text(doc: Document, stage: str, *finders: Finder) -> Document:
+    """Run the finders over every text run of every block, apply and record the edits.
+
+    Positions in the log are relative to the stage's input.  Fields are never
+    passed to a finder: what the user fills in is theirs.
+    """
+    blocks: list[Block] = []
+    changes: list[Change] = []
+    for index, block in enumerate(doc.blocks):
+        offset = 0
+        inlines: list[Inline] = []
+        touched = False
+        for inline in block.inlines:
+            if isinstance(inline, Text):
+                edits = merge_edits(inline.text, finders)
+                if edits:
+                    touched = True
+                    for e in sorted(edits, key=lambda e: e.start):
+                        changes.append(
+                            Change(
+                                stage=stage,
+                                reason=e.reason,
+                                before=inline.text[e.start : e.end],
+                                after=e.after,
+                                block=index,
+                                offset=offset + e.start,
+                                confidence=e.confidence,
+                            )
+                        )
+                    new = apply_edits(inline.text, edits)
+                    offset += len(inline.text)
+                    if new:
+                        inlines.append(Text(new))
+                    continue
+                offset += len(inline.text)
+            else:
+                offset += len(inline.raw)
+            inlines.append(inline)
+        blocks.append(replace(block, inlines=tuple(inlines)) if touched else block)
+    if not changes:
+        return doc
+    return doc.evolve(blocks=blocks, changes=changes)
+
+
+def diff_edits(before: str, after: str, reason: str, confidence: float = 1.0) -> list[Edit]:
+    """Edits turning ``before`` into ``after``, one per run of differing characters.
+
+    Converters such as OpenCC return a whole new string; this recovers *where*
+    they changed it so the change log stays precise.
+
+    >>> [(e.start, e.end, e.after) for e in diff_edits("這個好東西", "这个好东西", "t2s")]
+    [(0, 2, '这个'), (3, 4, '东')]
+    """
+    if before == after:
+        return []
+    if len(before) == len(after):
+        edits: list[Edit] = []
+        start = -1
+        for i, (a, b) in enumerate(zip(before, after, strict=True)):
+            if a != b and start < 0:
+                start = i
+            elif a == b and start >= 0:
+                edits.append(Edit(start, i, after[start:i], reason, confidence))
+                start = -1
+        if start >= 0:
+            edits.append(Edit(start, len(before), after[start:], reason, confidence))
+        return edits
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    return [
+        Edit(i1, i2, after[j1:j2], reason, confidence)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]

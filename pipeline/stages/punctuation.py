@@ -1,0 +1,101 @@
+"""Undo punctuation that a website or editor folded to ASCII inside Chinese text.
+
+``,:;!?()`` become ``，：；！？（）`` when a Chinese character or full-width
+mark stands next to them; ASCII stays inside numbers (``1,000``, ``10:30``),
+URLs, e-mail addresses and runs of Latin text.  Parentheses are converted as
+a pair, and a pair that holds only Latin letters right after a hanzi is left
+alone: it is likely a pinyin annotation, which the cleanup removes whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..textutil import is_chinese_context
+from .base import Edit
+
+REASON = "restored full-width punctuation in Chinese context"
+
+_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_QUOTES = {"〞": "”", "〝": "“"}
+
+_PROTECTED = re.compile(
+    r"""(?:https?|ftp)://[^\s\u3000-\u303f\uff00-\uffef"“”'<>]+"""
+    r"|www\.[A-Za-z0-9.-]+[^\s\u3000-\u303f\uff00-\uffef\"“”'<>]*"
+    r"|[\w.+-]+@[\w-]+\.[\w.-]+",
+    re.ASCII,
+)
+_PINYIN_LIKE = re.compile(r"[a-zü\u00e0-\u01dc\s'-]+")
+
+
+def _neighbour(text: str, i: int, step: int) -> str:
+    """The nearest non-space character from ``i`` in direction ``step`` ('' if none)."""
+    j = i + step
+    while 0 <= j < len(text) and text[j] in " \t":
+        j += step
+    return text[j] if 0 <= j < len(text) else ""
+
+
+def _is_chinese_side(ch: str) -> bool:
+    return bool(ch) and is_chinese_context(ch)
+
+
+def find_punctuation_edits(text: str) -> list[Edit]:
+    """Edits restoring full-width punctuation in ``text``.
+
+    >>> from pipeline.stages.base import apply_edits
+    >>> text = "大家好!共1,000人(含代表):"
+    >>> apply_edits(text, find_punctuation_edits(text))
+    '大家好！共1,000人（含代表）：'
+    """
+    protected = [m.span() for m in _PROTECTED.finditer(text)]
+
+    def is_protected(i: int) -> bool:
+        return any(a <= i < b for a, b in protected)
+
+    edits: list[Edit] = []
+    taken: set[int] = set()
+    _pair_parentheses(text, is_protected, edits, taken)
+    for i, ch in enumerate(text):
+        if ch in _QUOTES:
+            edits.append(Edit(i, i + 1, _QUOTES[ch], "replaced a vertical quotation mark"))
+            continue
+        if ch not in ",:;!?" or i in taken or is_protected(i):
+            continue
+        left, right = _neighbour(text, i, -1), _neighbour(text, i, 1)
+        if ch in ",:" and left.isdigit() and right.isdigit() and left.isascii():
+            continue  # 1,000 and 10:30
+        if not (_is_chinese_side(left) or (_is_chinese_side(right) and ch not in "!?")):
+            continue
+        end = i + 1
+        while end < len(text) and text[end] in " \t":
+            end += 1  # a full-width mark carries its own spacing
+        if end == len(text):
+            end = i + 1
+        edits.append(Edit(i, end, _FULL[ch], REASON))
+    return edits
+
+
+def _pair_parentheses(
+    text: str, is_protected: Callable[[int], bool], edits: list[Edit], taken: set[int]
+) -> None:
+    """Convert matching ``(...)`` pairs whose content or surroundings are Chinese."""
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(" and not is_protected(i):
+            stack.append(i)
+        elif ch == ")" and stack and not is_protected(i):
+            start = stack.pop()
+            inner = text[start + 1 : i]
+            before = _neighbour(text, start, -1)
+            after = _neighbour(text, i, 1)
+            chinese_inside = any(is_chinese_context(c) for c in inner)
+            if not chinese_inside:
+                if _is_chinese_side(before) and _PINYIN_LIKE.fullmatch(inner):
+                    continue  # 會(huì): a pinyin annotation, not a parenthesis
+                if not (_is_chinese_side(before) or _is_chinese_side(after)):
+                    continue
+            edits.append(Edit(start, start + 1, "（", REASON))
+            edits.append(Edit(i, i + 1, "）", REASON))
+            taken.update((start, i))

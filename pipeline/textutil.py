@@ -1,0 +1,29 @@
+"""Character classes shared by the reader and the stages."""
+
+from __future__ import annotations
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a Chinese character (any CJK ideograph block).
+
+    >>> is_cjk("中"), is_cjk("a"), is_cjk("，")
+    (True, False, False)
+    """
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x20000 <= o <= 0x3134F
+    )
+
+
+def is_chinese_context(ch: str) -> bool:
+    """A hanzi or a full-width punctuation mark: evidence the text around is Chinese."""
+    o = ord(ch)
+    return (
+        is_cjk(ch)
+        or 0x3000 <= o <= 0x303F
+        or 0xFF01 <= o <= 0xFF65
+        or ch in "\u2014\u2026\u201c\u201d\u2018\u2019"
+    )

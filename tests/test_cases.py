@@ -1,0 +1,49 @@
+"""Stage behaviour as data: each case file pairs inputs with expected outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import load_cases
+
+from pipeline import Block, Document, Meta, Options
+from pipeline.stages.base import apply_edits
+from pipeline.stages.convert import convert
+from pipeline.stages.fields import make_fields
+from pipeline.stages.punctuation import find_punctuation_edits
+from pipeline.stages.structure import detect_structure
+from pipeline.writers.layout import style_key
+
+
+def doc_of(*lines: str) -> Document:
+    return Document(meta=Meta(source="case.txt"), blocks=tuple(Block.of_text(x) for x in lines))
+
+
+@pytest.mark.parametrize("case", load_cases("punctuation"))
+def test_punctuation(case: dict[str, Any]) -> None:
+    text = case["input"]
+    assert apply_edits(text, find_punctuation_edits(text)) == case["expected"]
+
+
+@pytest.mark.parametrize("case", load_cases("convert"))
+def test_convert(case: dict[str, Any]) -> None:
+    doc = convert(doc_of(case["input"]), Options())
+    assert doc.blocks[0].text == case["expected"]
+    if case["input"] == case["expected"]:
+        assert not [c for c in doc.changes if c.stage == "convert"]
+
+
+@pytest.mark.parametrize("case", load_cases("fields"))
+def test_fields(case: dict[str, Any]) -> None:
+    doc = make_fields(doc_of(case["input"]), Options())
+    block = doc.blocks[0]
+    assert block.display_text == case["expected"]
+    assert [f.kind for f in block.fields()] == case["kinds"]
+    assert block.text == case["input"], "a field keeps the raw placeholder it replaced"
+
+
+@pytest.mark.parametrize("case", load_cases("structure"))
+def test_structure(case: dict[str, Any]) -> None:
+    doc = detect_structure(doc_of(*case["lines"]), Options())
+    assert [style_key(b) for b in doc.blocks] == case["kinds"]
