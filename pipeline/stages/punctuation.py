@@ -29,7 +29,7 @@ _PROTECTED = re.compile(
 _PINYIN_LIKE = re.compile(r"[a-zü\u00e0-\u01dc\s'-]+")
 
 
-def _neighbour(text: str, i: int, step: int) -> str:
+def _neighbour(text: str | list[str], i: int, step: int) -> str:
     """The nearest non-space character from ``i`` in direction ``step`` ('' if none)."""
     j = i + step
     while 0 <= j < len(text) and text[j] in " \t":
@@ -57,13 +57,19 @@ def find_punctuation_edits(text: str) -> list[Edit]:
     edits: list[Edit] = []
     taken: set[int] = set()
     _pair_parentheses(text, is_protected, edits, taken)
+    # Judge each mark by the text as already restored to its left (and by the
+    # converted parentheses), so "吗?!" and "(含代表):" come out whole.
+    view = list(text)
+    for e in edits:
+        view[e.start] = e.after
     for i, ch in enumerate(text):
         if ch in _QUOTES:
             edits.append(Edit(i, i + 1, _QUOTES[ch], "replaced a vertical quotation mark"))
+            view[i] = _QUOTES[ch]
             continue
         if ch not in ",:;!?" or i in taken or is_protected(i):
             continue
-        left, right = _neighbour(text, i, -1), _neighbour(text, i, 1)
+        left, right = _neighbour(view, i, -1), _neighbour(view, i, 1)
         if ch in ",:" and left.isdigit() and right.isdigit() and left.isascii():
             continue  # 1,000 and 10:30
         if not (_is_chinese_side(left) or (_is_chinese_side(right) and ch not in "!?")):
@@ -74,6 +80,7 @@ def find_punctuation_edits(text: str) -> list[Edit]:
         if end == len(text):
             end = i + 1
         edits.append(Edit(i, end, _FULL[ch], REASON))
+        view[i] = _FULL[ch]
     return edits
 
 
