@@ -64,10 +64,12 @@ def test_docx_sets_east_asian_fonts_and_a4(converted: Path) -> None:
     assert abs(section.top_margin - Mm(37)) < Mm(0.5)
     normal = document.styles["Normal"].element.rPr.rFonts
     assert normal.get(qn("w:eastAsia")) == "Noto Serif SC"
+    for para in document.paragraphs:  # runs inherit the East Asian font of their style
+        assert para.style.element.rPr.rFonts.get(qn("w:eastAsia")), para.style.name
+        for run in para.runs:
+            fonts = run._r.rPr.rFonts if run._r.rPr is not None else None
+            assert fonts is None or fonts.get(qn("w:eastAsia")), "a run overrides it badly"
     runs = [r for p in document.paragraphs for r in p.runs]
-    assert runs
-    for run in runs:
-        assert run._r.rPr.rFonts.get(qn("w:eastAsia")), run.text
     text = "".join(p.text for p in document.paragraphs)
     assert "各位劳模、同志们：" in text and not set(TRADITIONAL) & set(text)
     salutation = next(p for p in document.paragraphs if p.text.startswith("各位劳模"))

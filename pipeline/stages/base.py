@@ -9,6 +9,7 @@ rewrite text describe their work as :class:`Edit` lists over a string and let
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -58,13 +59,28 @@ def merge_edits(text: str, finders: Sequence[Finder]) -> list[Edit]:
 
     Running every finder of a stage on the stage's input (rather than one
     after another) keeps every logged position relative to that one text.
+
+    >>> upper = lambda t: [Edit(0, 2, t[:2].upper(), "up")]
+    >>> drop = lambda t: [Edit(1, 3, "", "drop"), Edit(3, 4, "!", "bang")]
+    >>> [e.reason for e in merge_edits("abcd", [upper, drop])]
+    ['up', 'bang']
     """
     merged: list[Edit] = []
     for find in finders:
-        for edit in find(text):
-            if not any(_overlap(edit, other) for other in merged):
-                merged.append(edit)
+        edits = list(find(text))
+        if not merged:
+            merged = sorted(edits, key=_span)
+            continue
+        for edit in edits:
+            i = bisect.bisect_left(merged, _span(edit), key=_span)
+            neighbours = merged[max(0, i - 1) : i + 1]
+            if not any(_overlap(edit, other) for other in neighbours):
+                merged.insert(i, edit)
     return merged
+
+
+def _span(edit: Edit) -> tuple[int, int]:
+    return (edit.start, edit.end)
 
 
 def _overlap(a: Edit, b: Edit) -> bool:

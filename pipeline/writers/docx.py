@@ -58,6 +58,8 @@ def set_run_fonts(element: Any, latin: str, east_asian: str) -> None:
     for slot in ("w:ascii", "w:hAnsi", "w:cs"):
         fonts.set(qn(slot), latin)
     fonts.set(qn("w:eastAsia"), east_asian)
+    # Quotation marks and dashes are shared by both scripts: take the Chinese font.
+    fonts.set(qn("w:hint"), "eastAsia")
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
 
@@ -167,16 +169,15 @@ def write_docx(document: Document, opts: Options) -> bytes:
     core.author = ""
     core.comments = f"converted from {document.meta.source}"
     for block in document.blocks:
-        spec = profile.style_for(block)
         para = doc.add_paragraph(style=_WORD_STYLE.get(style_key(block), "Normal"))
         for inline in block.inlines:
+            # Runs inherit their fonts (East Asian included) from the paragraph style.
             if isinstance(inline, Field):
                 run = para.add_run(inline.display)
                 if inline.value is None:
                     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
             else:
-                run = para.add_run(inline.text)
-            set_run_fonts(run._r, fonts["latin"].family, fonts[spec.font].family)
+                para.add_run(inline.text)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
