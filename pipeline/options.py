@@ -20,7 +20,7 @@ from .errors import ConfigError
 FORMATS = ("docx", "pdf", "json", "txt")
 DEFAULT_FORMATS = ("docx", "pdf", "json")
 TARGETS = ("simplified",)
-OPTIONAL_STAGES = ("repair", "convert", "fields", "structure")
+OPTIONAL_STAGES = ("mojibake", "repair", "convert", "fields", "structure")
 CONFIG_NAME = "pipeline.toml"
 
 

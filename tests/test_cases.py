@@ -11,6 +11,7 @@ from pipeline import Block, Document, Meta, Options
 from pipeline.stages.base import apply_edits
 from pipeline.stages.convert import convert
 from pipeline.stages.fields import make_fields
+from pipeline.stages.mojibake import repair_mojibake
 from pipeline.stages.punctuation import find_punctuation_edits
 from pipeline.stages.structure import detect_structure
 from pipeline.writers.layout import style_key
@@ -47,3 +48,21 @@ def test_fields(case: dict[str, Any]) -> None:
 def test_structure(case: dict[str, Any]) -> None:
     doc = detect_structure(doc_of(*case["lines"]), Options())
     assert [style_key(b) for b in doc.blocks] == case["kinds"]
+
+
+@pytest.mark.parametrize("case", load_cases("mojibake"))
+def test_mojibake(case: dict[str, Any]) -> None:
+    doc = repair_mojibake(doc_of(case["input"]), Options())
+    assert doc.blocks[0].display_text == case["expected"]
+    if case["input"] == case["expected"]:
+        assert doc.changes == (), "clean text must pass through untouched"
+    else:
+        (change,) = doc.changes
+        assert change.stage == "mojibake" and change.confidence >= 0.6
+
+
+def test_unrepairable_mojibake_becomes_a_review_field() -> None:
+    doc = repair_mojibake(doc_of("数据丢失锟斤拷锟斤拷了"), Options())
+    (field,) = doc.blocks[0].fields()
+    assert field.kind == "review" and field.raw == "锟斤拷锟斤拷"
+    assert doc.blocks[0].text == "数据丢失锟斤拷锟斤拷了", "the damaged text is kept, not guessed"

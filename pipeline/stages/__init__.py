@@ -11,17 +11,21 @@ from ..options import Options
 from .base import Stage
 from .convert import convert
 from .fields import make_fields
+from .mojibake import repair_mojibake
 from .repair import repair
 from .structure import detect_structure
 
 STAGES: dict[str, Stage] = {
+    "mojibake": repair_mojibake,
     "repair": repair,
     "convert": convert,
     "fields": make_fields,
     "structure": detect_structure,
 }
 
-DEFAULT_PLAN: tuple[str, ...] = ("repair", "convert", "fields", "structure")
+# Bytes before characters: mojibake repair must see the text as damaged, with
+# its folded punctuation, before anything normalises it.
+DEFAULT_PLAN: tuple[str, ...] = ("mojibake", "repair", "convert", "fields", "structure")
 
 
 def plan(opts: Options) -> list[tuple[str, Stage]]:

@@ -101,6 +101,7 @@ def make_fields(doc: Document, opts: Options) -> Document:
     for index, block in enumerate(doc.blocks):
         text = block.text
         if "*" not in text or any(isinstance(i, Field) for i in block.inlines):
+            # a block that already holds fields (review marks) keeps them as they are
             blocks.append(block)
             continue
         inlines: list[Inline] = []

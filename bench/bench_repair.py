@@ -1,0 +1,163 @@
+"""Benchmark of decoding and repair quality, run by hand::
+
+    python3 bench/bench_repair.py [--seed 1] [--mb 1]
+
+On the clean corpus in ``bench/corpus/`` (see its README) it reports:
+
+* **clean changes**: text changes the pipeline makes to already clean text
+  (target 0);
+* **mojibake spans**: each line damaged by one GBK chunk split
+  (:func:`corrupt.gbk_chunk_split`, lost byte shown as ``?`` or dropped),
+  repaired by the mojibake stage: exact / wrong / kept for review / missed
+  (target: exact >= 98 %);
+* **character accuracy** after the whole pipeline on documents damaged by
+  every mechanism of :mod:`corrupt` at once (target >= 99.9 %);
+* **time** of the repair stages on a ~1 MB document (target < 2 s) and on
+  half of it (linear growth).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from difflib import SequenceMatcher
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corrupt  # noqa: E402
+
+from pipeline import Block, Document, Meta, Options  # noqa: E402
+from pipeline.readers.text import read_text  # noqa: E402
+from pipeline.stages import STAGES, plan  # noqa: E402
+from pipeline.stages.mojibake import repair_mojibake  # noqa: E402
+
+TEXT_STAGES = {"mojibake", "repair", "cleanup", "unwrap", "punctuation", "convert"}
+
+
+def corpus() -> list[tuple[str, str]]:
+    files = sorted((ROOT / "bench" / "corpus").glob("*.txt"))
+    if not files:
+        sys.exit("bench/corpus/ has no .txt files")
+    return [(f.name, f.read_text("utf-8")) for f in files]
+
+
+def run_stages(text: str, opts: Options) -> Document:
+    doc = read_text(text.encode("utf-8"), "bench.txt")
+    for _name, stage in plan(opts):
+        doc = stage(doc, opts)
+    return doc
+
+
+def clean_changes(docs: list[tuple[str, str]]) -> int:
+    opts = Options()
+    total = 0
+    for name, text in docs:
+        doc = run_stages(text, opts)
+        changed = [c for c in doc.changes if c.stage in TEXT_STAGES]
+        for c in changed:
+            print(f"  clean text changed: {name} {c.stage}: {c.before!r} -> {c.after!r} ({c.reason})")
+        total += len(changed)
+    return total
+
+
+def mojibake_spans(docs: list[tuple[str, str]], rng: random.Random) -> dict[str, int]:
+    counts = {"exact": 0, "wrong": 0, "review": 0, "missed": 0}
+    for _name, text in docs:
+        for line in text.splitlines():
+            if len(line) < 24:
+                continue
+            for drop in (False, True):
+                damaged = corrupt.gbk_chunk_split(corrupt.fold_punctuation(line), rng, drop)
+                if damaged is None:
+                    continue
+                doc = Document(meta=Meta(source="x"), blocks=(Block.of_text(damaged),))
+                fixed = repair_mojibake(doc, Options())
+                block = fixed.blocks[0]
+                if any(f.kind == "review" for f in block.fields()):
+                    counts["review"] += 1
+                elif not fixed.changes:
+                    counts["missed"] += 1
+                elif norm(block.text) == norm(line):
+                    counts["exact"] += 1
+                else:
+                    counts["wrong"] += 1
+    return counts
+
+
+def norm(text: str) -> str:
+    return corrupt.fold_punctuation(corrupt._fold_fullwidth(text))
+
+
+def damage(text: str, rng: random.Random) -> str:
+    lines = text.splitlines()
+    title = lines[0]
+    out = []
+    for line in lines:
+        if len(line) > 40 and rng.random() < 0.3:
+            line = corrupt.gbk_chunk_split(line, rng) or line
+        out.append(line)
+    damaged = "\n".join(out)
+    damaged = corrupt.to_traditional(damaged)
+    damaged = corrupt.add_pinyin(damaged, rng)
+    damaged = corrupt.fold_punctuation(damaged)
+    damaged = corrupt.hard_wrap(damaged, 36)
+    return corrupt.add_boilerplate(damaged, title)
+
+
+def accuracy(docs: list[tuple[str, str]], rng: random.Random) -> float:
+    opts = Options(skip=("fields", "structure"))
+    errors = length = 0
+    for _name, text in docs:
+        doc = run_stages(damage(text, rng), opts)
+        got = "".join(b.text for b in doc.blocks)
+        want = "".join(text.splitlines())
+        matcher = SequenceMatcher(None, want, got, autojunk=False)
+        same = sum(size for _, _, size in matcher.get_matching_blocks())
+        errors += max(len(want), len(got)) - same
+        length += len(want)
+    return 1 - errors / length
+
+
+def timing(docs: list[tuple[str, str]], megabytes: float, rng: random.Random) -> list[str]:
+    text = "\n".join(damage(t, rng) for _, t in docs)
+    rows = []
+    opts = Options()
+    repair_plan = [(n, s) for n, s in plan(opts) if n in TEXT_STAGES]
+    for fraction in (0.5, 1.0):
+        target = int(megabytes * fraction * 1024 * 1024)
+        big = (text + "\n") * (target // len(text.encode("utf-8")) + 1)
+        big = big.encode("utf-8")[:target].decode("utf-8", "ignore")
+        doc = read_text(big.encode("utf-8"), "big.txt")
+        start = time.perf_counter()
+        for _name, stage in repair_plan:
+            doc = stage(doc, opts)
+        rows.append(f"{len(big.encode('utf-8')) / 1e6:.2f} MB: {time.perf_counter() - start:.2f} s")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mb", type=float, default=1.0, help="size of the timing document")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    docs = corpus()
+    chars = sum(len(t) for _, t in docs)
+    print(f"corpus: {len(docs)} documents, {chars} characters; stages: {', '.join(STAGES)}")
+    print(f"clean changes: {clean_changes(docs)} (target 0)")
+    spans = mojibake_spans(docs, rng)
+    n = sum(spans.values())
+    shares = ", ".join(f"{k} {v} ({v / n:.1%})" for k, v in spans.items())
+    print(f"mojibake spans: {n}: {shares} (target exact >= 98%)")
+    print(f"character accuracy after repair and conversion: {accuracy(docs, rng):.4%} (>= 99.9%)")
+    for row in timing(docs, args.mb, rng):
+        print(f"repair stages on {row} (target: 1 MB < 2 s, linear)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""A word-level model of Chinese text, for ranking repair candidates.
+
+Built from the word-frequency dictionary that the ``jieba`` package ships
+(about 350,000 words with corpus counts, no network needed) plus a small
+domain lexicon of official-document phrases (``pipeline/data/lexicon.txt``).
+A text's score is the log-probability of its most probable segmentation into
+dictionary words (a unigram word model, as jieba's own segmenter uses), so a
+candidate character that completes a word (``事迹``, ``主要``, ``产业``) wins
+over one that merely is frequent.  Punctuation and other symbols, which the
+dictionary lacks, get fixed probabilities, and a few rules of Chinese
+typography the dictionary cannot know are added on top.
+
+Traditional characters are scored through their simplified forms (OpenCC),
+because the dictionary is simplified and damaged documents are often not.
+
+Reading the dictionary takes most of a second, so it is cached per process
+and, where the user's cache folder is writable, on disk (rebuilt when jieba's
+version or the lexicon changes).  Nothing is loaded unless a repair needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import math
+import os
+from functools import cache
+from importlib import metadata, resources
+from pathlib import Path
+
+from .textutil import is_cjk
+
+_log = logging.getLogger(__name__)
+
+FORMAT = 2  # bump when the cached layout changes
+MAX_WORD = 6  # longest dictionary word tried in a segmentation
+
+# Probabilities (per token) of what the dictionary has no counts for: marks of
+# Chinese prose roughly as often as they occur in it; other full-width symbols
+# (＃, ＠, full-width letters) are as rare as stray Latin.
+PUNCT_FREQ = {
+    "，": 0.05, "。": 0.025, "、": 0.01, "“": 0.006, "”": 0.006, "：": 0.004,
+    "；": 0.002, "！": 0.001, "？": 0.001, "（": 0.002, "）": 0.002, "《": 0.002,
+    "》": 0.002, "…": 0.001, "—": 0.001, "‘": 0.0005, "’": 0.0005, "·": 0.0005,
+    "【": 0.0005, "】": 0.0005, "「": 0.0005, "」": 0.0005, "　": 0.001,
+}  # fmt: skip
+P_PUNCT = 0.001  # any other mark
+P_DIGIT = 1e-3
+P_LATIN = 1e-4  # a lone Latin letter amid hanzi is suspicious
+P_SPACE = 1e-3
+P_LOST = 1e-7  # '?' or U+FFFD: a byte was lost
+P_ODD = 1e-8  # private use, unassigned, control
+
+# Chinese typography the dictionary cannot know: particles that do not open a
+# sentence (。”等 is wrong where 保”等 is right), and two pause marks in a row
+# ("。、") do not occur.
+SENTENCE_END = "。！？"
+CLOSERS = "”’）》」』"
+NOT_INITIAL = "的了着等地得之们吗呢吧"
+LOG_BAD_START = math.log(0.01)
+PAUSES = "，。、；：？！,.;:?!"
+LOG_CLASH = math.log(0.001)
+
+
+class WordModel:
+    """Log-probabilities of texts under a unigram word model."""
+
+    def __init__(self, words: dict[str, int]) -> None:
+        self.words = words
+        self.total = sum(words.values())
+        self._log_total = math.log(self.total)
+        self._unseen = math.log(0.5) - self._log_total  # a hanzi the dictionary lacks
+
+    def count(self, ch: str) -> int:
+        return self.words.get(ch, 0)
+
+    def _single(self, ch: str) -> float:
+        if is_cjk(ch):
+            n = self.words.get(ch, 0)
+            return math.log(n) - self._log_total if n else self._unseen
+        return math.log(_p_symbol(ch))
+
+    def logprob(self, text: str) -> float:
+        """Log-probability (natural log) of ``text``'s best segmentation, plus typography.
+
+        >>> m = WordModel({"重点": 50, "重": 10, "点": 10, "钡": 1})
+        >>> m.logprob("重点") > m.logprob("重钡")
+        True
+        """
+        n = len(text)
+        if not n:
+            return 0.0
+        words = self.words
+        best = [0.0] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            score = self._single(text[i]) + best[i + 1]
+            if is_cjk(text[i]):
+                for j in range(i + 2, min(n, i + MAX_WORD) + 1):
+                    freq = words.get(text[i:j])
+                    if freq:
+                        score = max(score, math.log(freq) - self._log_total + best[j])
+            best[i] = score
+        return best[0] + _typography(text)
+
+
+def _p_symbol(ch: str) -> float:
+    if ch in "?\ufffd":
+        return P_LOST
+    if ch in PUNCT_FREQ:
+        return PUNCT_FREQ[ch]
+    if ch.isdigit():
+        return P_DIGIT
+    if ch.isascii() and ch.isalpha():
+        return P_LATIN
+    if ch.isspace():
+        return P_SPACE
+    o = ord(ch)
+    if 0xE000 <= o <= 0xF8FF or not ch.isprintable():
+        return P_ODD
+    if ch.isascii():
+        return P_PUNCT  # ASCII punctuation: likely folded, a little odd
+    return P_LATIN  # other scripts and symbols
+
+
+def _typography(text: str) -> float:
+    penalty = 0.0
+    ended = False
+    prev = ""
+    for ch in text:
+        if ended and ch in NOT_INITIAL:
+            penalty += LOG_BAD_START
+        if prev in PAUSES and ch in PAUSES and prev:
+            penalty += LOG_CLASH
+        ended = ch in SENTENCE_END or (ended and ch in CLOSERS)
+        prev = ch
+    return penalty
+
+
+@cache
+def _simple(ch: str) -> str:
+    from .stages.convert import converter
+
+    out = converter("t2s")(ch)
+    return out if len(out) == 1 else ch
+
+
+def _simplify_chars(text: str) -> str:
+    """``text`` with each character mapped to simplified, length kept."""
+    return "".join(_simple(c) if is_cjk(c) else c for c in text)
+
+
+class ChineseScorer:
+    """Scores text of either script with a :class:`WordModel` of simplified text."""
+
+    def __init__(self, model: WordModel) -> None:
+        self.model = model
+
+    def logprob(self, text: str) -> float:
+        return self.model.logprob(_simplify_chars(text))
+
+    @property
+    def common_hanzi(self) -> tuple[str, ...]:
+        """Single characters by frequency, most frequent first."""
+        return _common(self)
+
+
+@cache
+def _common(scorer: ChineseScorer) -> tuple[str, ...]:
+    words = scorer.model.words
+    chars = [w for w in words if len(w) == 1 and is_cjk(w)]
+    return tuple(sorted(chars, key=words.__getitem__, reverse=True))
+
+
+def _count(text: str, words: dict[str, int]) -> None:
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) < 2 or not parts[1].isdigit() or line.startswith("#"):
+            continue
+        words[parts[0]] = words.get(parts[0], 0) + int(parts[1])
+
+
+def _lexicon() -> str:
+    return resources.files("pipeline").joinpath("data", "lexicon.txt").read_text("utf-8")
+
+
+def _build() -> dict[str, int]:
+    words: dict[str, int] = {}
+    _count(resources.files("jieba").joinpath("dict.txt").read_text("utf-8"), words)
+    _count(_lexicon(), words)
+    return words
+
+
+def _cache_file(version: str) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    lexicon = hashlib.sha1(_lexicon().encode()).hexdigest()[:8]
+    return Path(base) / "pipeline" / f"wordmodel-{FORMAT}-jieba-{version}-{lexicon}.marshal"
+
+
+@cache
+def scorer() -> ChineseScorer:
+    """The process's scorer, built (or read from the disk cache) on first use."""
+    path = _cache_file(metadata.version("jieba"))
+    if path.is_file():
+        try:
+            words = marshal.loads(path.read_bytes())
+            if isinstance(words, dict):
+                return ChineseScorer(WordModel(words))
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        _log.warning("ignoring an unreadable model cache at %s", path)
+    words = _build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(words))
+        os.replace(tmp, path)
+    except OSError:
+        _log.debug("cannot cache the word model at %s", path)
+    return ChineseScorer(WordModel(words))

@@ -1,0 +1,427 @@
+"""Mojibake stage: repair text that went through the wrong bytes, before anything else.
+
+Three kinds of damage, all seen in documents copied from template websites:
+
+* **Chunk splits.**  GBK (or Big5) text decoded in chunks that split a
+  double-byte character: the lone lead byte becomes ``?`` (or is dropped),
+  the following bytes decode one byte out of phase as rare characters until
+  an ASCII byte re-aligns them, and full-width marks that the shifted decoding
+  produced were then folded to ASCII (``！`` -> ``!``).  ``“六?!钡戎攸c工作``
+  is ``“六保”等重點工作`` shifted by one byte.  Repair: unfold the ASCII marks,
+  re-encode the span, put back the lost byte(s) and decode in phase.  The lost
+  byte is inferred: every possible byte is tried and the results ranked by a
+  character model of Chinese (:mod:`pipeline.langmodel`).
+* **UTF-8 read as GBK** (``鈥滀綘濂解€``), repaired by re-encoding; the
+  ``锟斤拷`` left when such text was saved again cannot be repaired and is
+  marked for review.
+* **GBK read as Latin-1** (``ºþÄÏÈÕ±¨`` = 湖南日报), repaired the same way.
+
+A candidate replaces the original only when the model clearly prefers it; a
+span that is surely damaged but has no confident repair is kept and turned
+into a review field (rendered like a placeholder) instead of being guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+from ..langmodel import ChineseScorer, scorer
+from ..model import Block, Change, Document, Field, Inline, Text
+from ..options import Options
+from ..textutil import is_chinese_context, is_cjk
+
+STAGE = "mojibake"
+REVIEW_KIND = "review"
+
+# Folded full-width marks, unfolded before re-encoding.  Only marks: a Latin
+# letter in a shifted run is a real single byte (the one that re-aligned).
+_UNFOLD = {"!": "！", ",": "，", ":": "：", ";": "；", "?": "？", "(": "（", ")": "）"}
+_LOST = "?\ufffd"
+_MAX_RUN = 80  # characters a shifted run may span before we stop looking
+_CONTEXT = 3  # characters of context scored on each side
+
+MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
+MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
+COMMON_CHARS = 4000  # candidates when a whole character was lost
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{2,}")
+_LATIN1_RUN = re.compile(r"[\u00a1-\u00ff]{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    start: int
+    end: int
+    after: str
+    reason: str
+    confidence: float
+    review: bool = False
+
+
+_LOST_CHAR = re.compile(r"(?<=[\u4e00-\u9fff])\?\?(?=[\u4e00-\u9fff])")
+
+
+def _lead_bytes(codec: str) -> range:
+    return range(0x81, 0xFF) if codec == "gbk" else range(0xA1, 0xFA)
+
+
+def _trail_bytes(codec: str) -> list[int]:
+    if codec == "gbk":
+        return [b for b in range(0x40, 0xFF) if b != 0x7F]
+    return [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+
+
+def _plausible(text: str) -> bool:
+    """No private-use, replacement or control characters in a decoded candidate."""
+    return all(
+        ch.isprintable() and not (0xE000 <= ord(ch) <= 0xF8FF) and ch != "\ufffd" for ch in text
+    )
+
+
+def _unfold(ch: str) -> str:
+    """The full-width form a site's normaliser folded to ``ch`` (``!`` <- ``！``)."""
+    return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
+
+
+def _encode_run(run: str, codec: str, last_real: bool) -> bytes | None:
+    """The bytes a shifted run was decoded from, folded forms unfolded.
+
+    A shifted decoding yields full-width forms (two bytes each) that were
+    folded to ASCII; only the run's last character may be a real single byte,
+    the one that put the decoding back in phase (``last_real``).
+    """
+    body = run[:-1] if last_real else run
+    try:
+        encoded = "".join(_unfold(ch) for ch in body).encode(codec)
+        return encoded + run[-1].encode("ascii") if last_real else encoded
+    except UnicodeEncodeError:
+        return None
+
+
+def _softmax_top(scores: list[float]) -> float:
+    best = max(scores)
+    return 1.0 / sum(math.exp(s - best) for s in scores)
+
+
+class _Repairer:
+    def __init__(self, text: str, model: ChineseScorer) -> None:
+        self.text = text
+        self.model = model
+
+    def ctx(self, start: int, end: int) -> tuple[str, str]:
+        return self.text[max(0, start - _CONTEXT) : start], self.text[end : end + _CONTEXT]
+
+    def total_gain(self, start: int, end: int, candidate: str) -> float:
+        """How much likelier the text is with ``candidate`` in place (nats)."""
+        left, right = self.ctx(start, end)
+        before = self.model.logprob(left + self.text[start:end] + right)
+        return self.model.logprob(left + candidate + right) - before
+
+    def gain(self, start: int, end: int, candidate: str) -> float:
+        return self.total_gain(start, end, candidate) / max(1, end - start)
+
+    def _average(self, text: str) -> float:
+        return self.model.logprob(text) / max(1, len(text))
+
+    def whole_char(self, start: int) -> Repair | None:
+        """``??`` between hanzi: both bytes of one character were lost; guess it in context."""
+        left, right = self.ctx(start, start + 2)
+        scored = sorted(
+            (
+                (self.model.logprob(left + ch + right), ch)
+                for ch in self.model.common_hanzi[:COMMON_CHARS]
+            ),
+            reverse=True,
+        )
+        if not scored:
+            return None
+        candidate = scored[0][1]
+        if self.gain(start, start + 2, candidate) < MIN_GAIN_PER_CHAR:
+            return None
+        return Repair(
+            start,
+            start + 2,
+            candidate,
+            "both bytes of a character were lost (??); inferred it from context",
+            round(_softmax_top([sc for sc, _ in scored[:200]]), 3),
+        )
+
+    def shifted(
+        self, start: int, end: int, codec: str, lead_lost: bool, last_real: bool
+    ) -> Repair | None:
+        """Best in-phase decoding of ``text[start:end]`` with the lost byte(s) restored.
+
+        ``lead_lost``: ``text[start]`` is the ``?`` that stood for the lost
+        lead byte; otherwise the byte was dropped and ``start`` is the first
+        shifted character.  A final ``?`` (or a run ending before an ASCII
+        byte below 0x40) stands for a lost trailing byte.
+        """
+        text = self.text
+        body_start = start + 1 if lead_lost else start
+        body_end = end - 1 if text[end - 1] in _LOST and end - 1 > body_start else end
+        raw = _encode_run(text[body_start:body_end], codec, last_real)
+        if not raw:
+            return None
+        # In phase again: (lost, raw[0]) (raw[1], raw[2]) ... and, when a byte
+        # is left over, (raw[-1], lost).  Only the two ends depend on lost bytes.
+        needs_tail = len(raw) % 2 == 0
+        inner = raw[1:-1] if needs_tail else raw[1:]
+        try:
+            middle = inner.decode(codec)
+        except UnicodeDecodeError:
+            return None
+        if not _plausible(middle):
+            return None
+        if len(middle) >= 2 and self._average(middle) < self._average(text[start:end]):
+            return None  # the bytes in phase read no better than the damage: wrong start
+        left, right = self.ctx(start, end)
+        heads = self._complete(
+            [bytes((x, raw[0])) for x in _lead_bytes(codec)], codec, left, middle[:2]
+        )
+        if not heads:
+            return None
+        tails: list[tuple[float, str]] = [(0.0, "")]
+        if needs_tail:
+            tail_left = (left + heads[0][1] + middle)[-4:]
+            tails = self._complete(
+                [bytes((raw[-1], y)) for y in _trail_bytes(codec)], codec, tail_left, right
+            )
+            if not tails:
+                return None
+        candidate = heads[0][1] + middle + tails[0][1]
+        if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
+            return None
+        confidence = _softmax_top([h[0] for h in heads])
+        if needs_tail:
+            confidence *= _softmax_top([t[0] for t in tails])
+        name = "GBK" if codec == "gbk" else "Big5"
+        return Repair(
+            start,
+            end,
+            candidate,
+            f"{name} text decoded one byte out of phase; restored the lost byte and re-decoded",
+            round(confidence, 3),
+        )
+
+    def _complete(
+        self, pairs: list[bytes], codec: str, left: str, right: str
+    ) -> list[tuple[float, str]]:
+        """Characters the candidate byte pairs decode to, best first, scored in context."""
+        scored = []
+        for pair in pairs:
+            try:
+                ch = pair.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _plausible(ch):
+                scored.append((self.model.logprob(left + ch + right), ch))
+        return sorted(scored, reverse=True)
+
+
+def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
+    """Spans that may be shifted decodings: ``(start, end, lead_lost, last_real)``.
+
+    Several may be proposed for one damaged spot (we cannot see where a run
+    whose lost byte was dropped begins); the caller keeps the best repair.
+    """
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch in _LOST:
+            near = [text[j] for j in (i - 1, i + 1) if 0 <= j < n]
+            if not any(is_chinese_context(c) for c in near):
+                continue
+            for end, last_real in _run_ends(text, i + 1):
+                if end > i + 1:
+                    yield i, end, True, last_real
+            # the same '?' may instead end a run whose lost lead byte was dropped
+            for start in range(i - 1, max(-1, i - _MAX_RUN), -1):
+                if not (is_chinese_context(text[start]) or text[start] in _UNFOLD):
+                    break
+                if i - start >= 2:
+                    yield start, i + 1, False, False
+        elif _lone_latin(text, i):
+            # a Latin letter between hanzi: maybe the single byte that re-aligned
+            for start in range(i - 1, max(-1, i - _MAX_RUN), -1):
+                if not (is_chinese_context(text[start]) or text[start] in _UNFOLD):
+                    break
+                if text[start] in _UNFOLD and start < i - 1:
+                    yield start, i + 1, False, True
+
+
+def _lone_latin(text: str, i: int) -> bool:
+    ch = text[i]
+    return (
+        ch.isascii()
+        and ch.isalpha()
+        and 0 < i < len(text) - 1
+        and is_cjk(text[i - 1])
+        and is_cjk(text[i + 1])
+    )
+
+
+def _run_ends(text: str, start: int) -> Iterator[tuple[int, bool]]:
+    """Where a shifted run starting at ``start`` may end: ``(end, last_real)``.
+
+    An ASCII character in the run is either a folded full-width form (the run
+    goes on) or a real byte that put the decoding back in phase: a byte from
+    0x40 up completed the last pair (it ends the run), one below 0x40 stood
+    where a lead byte should (the run ends before it).  Both readings are
+    proposed for the first few ASCII characters; a '?' always ends the run.
+    """
+    limit = min(len(text), start + _MAX_RUN)
+    ascii_seen = 0
+    for j in range(start, limit):
+        ch = text[j]
+        if ch in _LOST:
+            yield j + 1, False  # the decoder's replacement for an unpaired byte
+            return
+        if ch == "\n":
+            break
+        if ch.isascii():
+            if 0x40 <= ord(ch) <= 0x7E:
+                yield j + 1, True
+            elif j > start:
+                yield j, False
+            ascii_seen += 1
+            if ascii_seen > 2 or ch == " ":
+                return
+    else:
+        j = limit
+    if j > start:
+        yield j, False
+
+
+def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterator[Repair]:
+    for m in _LATIN1_RUN.finditer(text):
+        try:
+            fixed = m.group().encode("latin-1").decode("gbk")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if _plausible(fixed) and all(is_chinese_context(c) for c in fixed):
+            yield Repair(m.start(), m.end(), fixed, "GBK text shown as Latin-1; re-decoded", 0.95)
+    for m in _NON_ASCII_RUN.finditer(text):
+        span = m.group()
+        if "锟斤拷" in span:
+            start = m.start() + span.index("锟斤拷")
+            end = (
+                start
+                + len(span[span.index("锟斤拷") :])
+                - len(span[span.index("锟斤拷") :].lstrip("锟斤拷"))
+            )
+            yield Repair(
+                start,
+                end,
+                text[start:end],
+                "锟斤拷: characters lost when UTF-8 text was saved as GBK; cannot be repaired",
+                0.0,
+                review=True,
+            )
+            continue
+        try:
+            fixed = span.encode("gbk").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if fixed == span or not any(is_cjk(c) for c in fixed):
+            continue
+        scorer_ = model()
+        if scorer_.logprob(fixed) - scorer_.logprob(span) > MIN_GAIN_PER_CHAR * len(span):
+            yield Repair(m.start(), m.end(), fixed, "UTF-8 text shown as GBK; re-decoded", 0.9)
+
+
+def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list[Repair]:
+    """Repairs for one run of text, non-overlapping, in order."""
+    repairs: list[Repair] = list(_whole_span_repairs(text, model))
+    runs = list(_shifted_runs(text))
+    lost_chars = [m.start() for m in _LOST_CHAR.finditer(text)]
+    if not runs and not lost_chars:
+        return sorted(repairs, key=lambda r: r.start)
+    repairer = _Repairer(text, model())
+    proposals: list[tuple[float, Repair]] = []
+    for start, end, lead_lost, last_real in runs:
+        for codec in ("gbk", "big5"):
+            found = repairer.shifted(start, end, codec, lead_lost, last_real)
+            if found:
+                proposals.append((repairer.total_gain(start, end, found.after), found))
+    for start in lost_chars:
+        found = repairer.whole_char(start)
+        if found:
+            proposals.append((repairer.total_gain(start, start + 2, found.after), found))
+    # The best explanation of each damaged spot wins; overlapping ones yield.
+    for _gain, found in sorted(proposals, key=lambda p: p[0], reverse=True):
+        if any(r.start < found.end and found.start < r.end for r in repairs):
+            continue
+        if found.confidence < MIN_CONFIDENCE:
+            found = replace(
+                found,
+                after=text[found.start : found.end],
+                review=True,
+                reason=found.reason + "; not sure enough, kept for review",
+            )
+        repairs.append(found)
+    return sorted(repairs, key=lambda r: r.start)
+
+
+def _apply(
+    block: Block, index: int, model: Callable[[], ChineseScorer]
+) -> tuple[Block, list[Change]]:
+    inlines: list[Inline] = []
+    changes: list[Change] = []
+    offset = 0
+    for inline in block.inlines:
+        if not isinstance(inline, Text):
+            inlines.append(inline)
+            offset += len(inline.raw)
+            continue
+        text = inline.text
+        pos = 0
+        for r in find_repairs(text, model):
+            if r.start > pos:
+                inlines.append(Text(text[pos : r.start]))
+            if r.review:
+                inlines.append(
+                    Field(
+                        id=f"r{index}-{offset + r.start}",
+                        kind=REVIEW_KIND,
+                        label=f"待核对：{text[r.start : r.end]}",
+                        raw=text[r.start : r.end],
+                    )
+                )
+            else:
+                inlines.append(Text(r.after))
+            changes.append(
+                Change(
+                    stage=STAGE,
+                    reason=r.reason,
+                    before=text[r.start : r.end],
+                    after=r.after if not r.review else "",
+                    block=index,
+                    offset=offset + r.start,
+                    confidence=r.confidence,
+                )
+            )
+            pos = r.end
+        if pos < len(text):
+            inlines.append(Text(text[pos:]))
+        offset += len(text)
+    merged: list[Inline] = []
+    for inline in inlines:  # keep adjacent text runs as one
+        if merged and isinstance(inline, Text) and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + inline.text)
+        else:
+            merged.append(inline)
+    return replace(block, inlines=tuple(merged)), changes
+
+
+def repair_mojibake(doc: Document, opts: Options) -> Document:
+    blocks: list[Block] = []
+    changes: list[Change] = []
+    for index, block in enumerate(doc.blocks):
+        new, found = _apply(block, index, scorer)
+        blocks.append(new if found else block)
+        changes.extend(found)
+    if not changes:
+        return doc
+    return doc.evolve(blocks=blocks, changes=changes)
