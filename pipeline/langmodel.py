@@ -35,6 +35,7 @@ _log = logging.getLogger(__name__)
 
 FORMAT = 2  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
+MEMO_SIZE = 200_000  # scored windows kept per process
 
 # Probabilities (per token) of what the dictionary has no counts for: marks of
 # Chinese prose roughly as often as they occur in it; other full-width symbols
@@ -155,9 +156,15 @@ class ChineseScorer:
 
     def __init__(self, model: WordModel) -> None:
         self.model = model
+        self._memo: dict[str, float] = {}  # repairs score the same windows again and again
 
     def logprob(self, text: str) -> float:
-        return self.model.logprob(_simplify_chars(text))
+        score = self._memo.get(text)
+        if score is None:
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.clear()
+            score = self._memo[text] = self.model.logprob(_simplify_chars(text))
+        return score
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:

@@ -40,12 +40,14 @@ REVIEW_KIND = "review"
 # letter in a shifted run is a real single byte (the one that re-aligned).
 _UNFOLD = {"!": "！", ",": "，", ":": "：", ";": "；", "?": "？", "(": "（", ")": "）"}
 _LOST = "?\ufffd"
-_MAX_RUN = 80  # characters a shifted run may span before we stop looking
+_MAX_RUN = 40  # characters a shifted run may span before we stop looking
 _CONTEXT = 3  # characters of context scored on each side
 
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
 COMMON_CHARS = 4000  # candidates when a whole character was lost
+JOINT = 8  # best head and tail completions ranked together
+SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{2,}")
 _LATIN1_RUN = re.compile(r"[\u00a1-\u00ff]{2,}")
@@ -61,7 +63,9 @@ class Repair:
     review: bool = False
 
 
-_LOST_CHAR = re.compile(r"(?<=[\u4e00-\u9fff])\?\?(?=[\u4e00-\u9fff])")
+# One character lost whole: its two bytes shown as "??", or one shown and one
+# dropped ("?"), right after a hanzi.
+_LOST_CHAR = re.compile(r"(?<=[\u4e00-\u9fff])\?\??(?=[^?])")
 
 
 def _lead_bytes(codec: str) -> range:
@@ -115,9 +119,13 @@ class _Repairer:
         return self.text[max(0, start - _CONTEXT) : start], self.text[end : end + _CONTEXT]
 
     def total_gain(self, start: int, end: int, candidate: str) -> float:
-        """How much likelier the text is with ``candidate`` in place (nats)."""
+        """How much likelier the text is with ``candidate`` in place (nats).
+
+        The text as it stands is read with ``?`` as a folded ``？``: a
+        question mark must lose to the repair on its merits.
+        """
         left, right = self.ctx(start, end)
-        before = self.model.logprob(left + self.text[start:end] + right)
+        before = self.model.logprob((left + self.text[start:end] + right).replace("?", "？"))
         return self.model.logprob(left + candidate + right) - before
 
     def gain(self, start: int, end: int, candidate: str) -> float:
@@ -126,9 +134,14 @@ class _Repairer:
     def _average(self, text: str) -> float:
         return self.model.logprob(text) / max(1, len(text))
 
-    def whole_char(self, start: int) -> Repair | None:
-        """``??`` between hanzi: both bytes of one character were lost; guess it in context."""
-        left, right = self.ctx(start, start + 2)
+    def whole_char(self, start: int, end: int) -> Repair | None:
+        """``??`` (or ``?``) after a hanzi: a character lost whole; guess it in context.
+
+        A single ``?`` is far more often a folded question mark, so there a
+        character must beat ``？`` by a wide margin, and an unsure guess is
+        not even offered for review.
+        """
+        left, right = self.ctx(start, end)
         scored = sorted(
             (
                 (self.model.logprob(left + ch + right), ch)
@@ -138,15 +151,20 @@ class _Repairer:
         )
         if not scored:
             return None
-        candidate = scored[0][1]
-        if self.gain(start, start + 2, candidate) < MIN_GAIN_PER_CHAR:
+        best, candidate = scored[0]
+        confidence = _softmax_top([sc for sc, _ in scored[:200]])
+        if end - start == 1:
+            question = self.model.logprob(left + "？" + right)
+            if best - question < SINGLE_LOST_MARGIN or confidence < MIN_CONFIDENCE:
+                return None
+        if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
             return None
         return Repair(
             start,
-            start + 2,
+            end,
             candidate,
-            "both bytes of a character were lost (??); inferred it from context",
-            round(_softmax_top([sc for sc, _ in scored[:200]]), 3),
+            "a character was lost whole (its bytes shown as ?); inferred it from context",
+            round(confidence, 3),
         )
 
     def shifted(
@@ -191,12 +209,21 @@ class _Repairer:
             )
             if not tails:
                 return None
-        candidate = heads[0][1] + middle + tails[0][1]
+        # The two ends were ranked apart; when there is little between them
+        # they may form one word (规划), so rank the best pairs together.
+        joint = sorted(
+            (
+                (self.model.logprob(left + h + middle + t + right), h, t)
+                for _, h in heads[:JOINT]
+                for _, t in tails[:JOINT]
+            ),
+            reverse=True,
+        )
+        _, head, tail = joint[0]
+        candidate = head + middle + tail
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
             return None
-        confidence = _softmax_top([h[0] for h in heads])
-        if needs_tail:
-            confidence *= _softmax_top([t[0] for t in tails])
+        confidence = _softmax_top([j[0] for j in joint])
         name = "GBK" if codec == "gbk" else "Big5"
         return Repair(
             start,
@@ -237,18 +264,33 @@ def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
                 if end > i + 1:
                     yield i, end, True, last_real
             # the same '?' may instead end a run whose lost lead byte was dropped
-            for start in range(i - 1, max(-1, i - _MAX_RUN), -1):
-                if not (is_chinese_context(text[start]) or text[start] in _UNFOLD):
-                    break
+            for start in _run_starts(text, i):
                 if i - start >= 2:
                     yield start, i + 1, False, False
         elif _lone_latin(text, i):
             # a Latin letter between hanzi: maybe the single byte that re-aligned
-            for start in range(i - 1, max(-1, i - _MAX_RUN), -1):
-                if not (is_chinese_context(text[start]) or text[start] in _UNFOLD):
-                    break
+            for start in _run_starts(text, i):
                 if text[start] in _UNFOLD and start < i - 1:
                     yield start, i + 1, False, True
+
+
+def _run_starts(text: str, end: int) -> Iterator[int]:
+    """Where a shifted run ending at ``end`` may start, nearest first.
+
+    A shifted decoding yields any double-byte character (hanzi, kana,
+    Cyrillic, box drawing ...) and folded full-width forms; a newline or a
+    third ASCII character is surely in phase.
+    """
+    ascii_seen = 0
+    for start in range(end - 1, max(-1, end - _MAX_RUN), -1):
+        ch = text[start]
+        if ch == "\n" or ch in _LOST:
+            return
+        if ch.isascii():
+            ascii_seen += 1
+            if ascii_seen > 2 or not ch.isprintable() or ch == " ":
+                return
+        yield start
 
 
 def _lone_latin(text: str, i: int) -> bool:
@@ -335,7 +377,7 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
     """Repairs for one run of text, non-overlapping, in order."""
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
     runs = list(_shifted_runs(text))
-    lost_chars = [m.start() for m in _LOST_CHAR.finditer(text)]
+    lost_chars = [m.span() for m in _LOST_CHAR.finditer(text)]
     if not runs and not lost_chars:
         return sorted(repairs, key=lambda r: r.start)
     repairer = _Repairer(text, model())
@@ -345,10 +387,10 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
             found = repairer.shifted(start, end, codec, lead_lost, last_real)
             if found:
                 proposals.append((repairer.total_gain(start, end, found.after), found))
-    for start in lost_chars:
-        found = repairer.whole_char(start)
+    for start, end in lost_chars:
+        found = repairer.whole_char(start, end)
         if found:
-            proposals.append((repairer.total_gain(start, start + 2, found.after), found))
+            proposals.append((repairer.total_gain(start, end, found.after), found))
     # The best explanation of each damaged spot wins; overlapping ones yield.
     for _gain, found in sorted(proposals, key=lambda p: p[0], reverse=True):
         if any(r.start < found.end and found.start < r.end for r in repairs):
