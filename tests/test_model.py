@@ -49,4 +49,4 @@ def test_changes_locate_what_they_changed() -> None:
 
 def test_skip_leaves_a_stage_out() -> None:
     names = [name for name, _ in plan(Options(skip=("convert",)))]
-    assert names == ["repair", "fields", "structure"]
+    assert names == ["repair", "fields", "fill", "structure"]

@@ -11,6 +11,7 @@ from ..options import Options
 from .base import Stage
 from .convert import convert
 from .fields import make_fields
+from .fill import fill
 from .repair import repair
 from .structure import detect_structure
 
@@ -18,10 +19,11 @@ STAGES: dict[str, Stage] = {
     "repair": repair,
     "convert": convert,
     "fields": make_fields,
+    "fill": fill,
     "structure": detect_structure,
 }
 
-DEFAULT_PLAN: tuple[str, ...] = ("repair", "convert", "fields", "structure")
+DEFAULT_PLAN: tuple[str, ...] = ("repair", "convert", "fields", "fill", "structure")
 
 
 def plan(opts: Options) -> list[tuple[str, Stage]]:
