@@ -46,3 +46,18 @@ def test_sample_has_22_typed_fields_and_one_city() -> None:
     for index, f in doc.fields():
         block, offset = positions[f.id]
         assert block == index and doc.blocks[block].text[offset] == "*"
+
+
+def test_deleted_figures_become_fields_and_a_warning() -> None:
+    data = "全年地区生产总值亿元，三项指标分别增长、和。\n".encode()
+    doc, _, result = convert_bytes(data, "deleted.txt", Options(formats=("json",)))
+    assert doc is not None
+    assert [(f.kind, f.label, f.raw) for _, f in doc.fields()] == [
+        ("amount", "金额（亿元）", ""),
+        ("percent", "增幅（%）", ""),
+        ("percent", "增幅（%）", ""),
+        ("percent", "增幅（%）", ""),
+    ]
+    assert doc.blocks[0].text == data.decode().strip(), "nothing of the source is lost"
+    (warning,) = [p for p in result.warnings if "deleted" in p.message]
+    assert "4 figure(s)" in warning.message and "f1 地区生产总值【】亿元" in warning.message

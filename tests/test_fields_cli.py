@@ -213,3 +213,22 @@ def test_libreoffice_shows_the_fields(filled: Path, tmp_path: Path) -> None:
         text = re.sub(r"\s", "", pdf_text(out / f"{NAME}.pdf"))
         assert expect in text
         assert text.count("【市名】") == (10 if folder is unfilled else 0)
+
+
+def test_values_strict_and_marks_from_pipeline_toml(values_file: Path, tmp_path: Path) -> None:
+    config = tmp_path / "pipeline.toml"
+    config.write_text(
+        f"values = {json.dumps(str(values_file))}\nstrict = true\nmark_filled = true\n", "utf-8"
+    )
+    args = ["convert", str(SAMPLE), "-o", str(tmp_path / "o"), "-c", str(config), "-f", "docx"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert len(controls(tmp_path / "o" / f"{NAME}.docx")) == 22
+    config.write_text("strict = 1\n", "utf-8")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "strict must be true or false" in result.output
+
+
+def test_fields_wants_text_or_docx_not_both(filled: Path) -> None:
+    result = runner.invoke(app, ["fields", str(SAMPLE), str(filled / f"{NAME}.docx")])
+    assert result.exit_code == 2 and "not both" in result.output

@@ -66,7 +66,8 @@ def make_fields(doc: Document, opts: Options) -> Document:
         blocks.append(replace(block, inlines=tuple(inlines)))
         for span, field in zip(spans, fields, strict=True):
             if span.deleted:
-                deleted.append(f"{field.id} {text[max(0, span.start - 6) : span.start + 4]}")
+                left, right = text[max(0, span.start - 6) : span.start], text[span.start :][:4]
+                deleted.append(f"{field.id} {left}【】{right}")
                 reason = f"a figure seems deleted here: field {field.id} ({field.label})"
             else:
                 reason = f"redacted placeholder became field {field.id} ({field.label})"
