@@ -20,8 +20,12 @@ PLACEHOLDER_CHARS = "*＊xXｘＸ×"
 _P = re.escape(PLACEHOLDER_CHARS)
 # Maximal runs of placeholder characters mixed with digits, a decimal point or a dash.
 _CANDIDATE = re.compile(rf"[0-9{_P}.\-]*[{_P}][0-9{_P}.\-]*")
-_MOU = re.compile(r"某某|某")
-_NUMBER_SHAPE = re.compile(rf"[0-9{_P}]+(?:[.\-][0-9{_P}]+)?")
+_MOU = re.compile(r"某{2,3}|某")
+_NUMBER_SHAPE = re.compile(rf"[0-9{_P}]+(?:\.[0-9{_P}]+|(?:-[0-9{_P}]+){{1,2}})?")
+_FULL_DATE = re.compile(rf"(?:19|20)[0-9{_P}]{{2}}-[0-9{_P}]{{1,2}}-[0-9{_P}]{{1,2}}")
+_DIVIDER = re.compile(r"[*＊\s·.\-—=]*")
+# How much text either side of a placeholder its type is read from.
+_BEFORE, _AFTER = 40, 24
 _ARITHMETIC = re.compile(rf"\d+(?:\.\d+)?[{_P}]\d+(?:\.\d+)?")
 _YEAR_SHAPE = re.compile(rf"(?:19|20)[0-9{_P}]{{2}}|[{_P}]{{4}}")
 # What may follow a number that has only some digits masked (``xx0.9%``, ``202x年``).
@@ -174,6 +178,7 @@ LIST_RULES: tuple[Rule, ...] = (
     _rule("person", "姓名", after=r"等[^，。；]{0,4}?(?:同志|人|位)"),
 )
 DEFAULT = Rule("text", "待填")
+FULL_DATE = Rule("date", "日期")
 SURNAME_PERSON = Rule("person", "名字")
 NUMBER_DEFAULT = Rule("number", "数值")
 
@@ -230,6 +235,8 @@ def _placeholder_candidates(text: str) -> list[tuple[int, int]]:
         if not raw or not any(c in PLACEHOLDER_CHARS for c in raw):
             continue
         left, right = _neighbour(text, start - 1, -1), _neighbour(text, end, 1)
+        if right in ".-" and end + 1 < len(text):
+            right = text[end + 1]  # X-ray, x.com
         if _is_latin_letter(left) or _is_latin_letter(right):
             continue  # English words, pinyin, codes such as asd****19
         if left in _OPERATORS or right in _OPERATORS:
@@ -240,7 +247,11 @@ def _placeholder_candidates(text: str) -> list[tuple[int, int]]:
         if any(c.isdigit() for c in raw):
             if _ARITHMETIC.fullmatch(raw):
                 continue  # 3*4, 2×3
-            if not (_NUMERIC_NEXT.match(after) or _YEAR_SHAPE.fullmatch(raw)):
+            if not (
+                _NUMERIC_NEXT.match(after)
+                or _YEAR_SHAPE.fullmatch(raw)
+                or _FULL_DATE.fullmatch(raw)
+            ):
                 continue
         else:
             marks = raw.replace(".", "").replace("-", "")
@@ -248,6 +259,8 @@ def _placeholder_candidates(text: str) -> list[tuple[int, int]]:
                 continue  # a rule of stars, not a placeholder
             if set(marks) <= set("xXｘＸ") and _X_WORDS.match(after):
                 continue  # X光, X射线
+            if set(marks) <= set("*＊") and re.match(r"注[：:]", after):
+                continue  # a footnote mark: *注：
         spans.append((start, end))
     return spans
 
@@ -303,18 +316,22 @@ def find_placeholders(text: str) -> list[Span]:
     >>> find_placeholders("X光检查和3*4=12")
     []
     """
+    if text.count("*") + text.count("＊") >= 3 and _DIVIDER.fullmatch(text):
+        return []  # a divider line: * * * or ******
     raw_spans = sorted(_placeholder_candidates(text) + _mou_candidates(text))
     found: list[Span] = []
     for i, (start, end) in enumerate(raw_spans):
-        before, after = text[:start], text[end:]
+        before, after = text[max(0, start - _BEFORE) : start], text[end : end + _AFTER]
         if _YEAR_SHAPE.fullmatch(text[start:end]) and after.startswith("年"):
             rule, label = YEAR, YEAR.label
+        elif _FULL_DATE.fullmatch(text[start:end]):
+            rule, label = FULL_DATE, FULL_DATE.label
         else:
             rule, label = classify(before, after)
         in_list = _in_list(text, raw_spans, i)
         if rule is DEFAULT and in_list:
             list_before, list_after = _list_context(text, raw_spans, i)
-            rule, label = classify(list_before, list_after, LIST_RULES + RULES)
+            rule, label = classify(list_before[-_BEFORE:], list_after[:_AFTER], LIST_RULES + RULES)
         if rule is DEFAULT and text[start:end].startswith("某") and before[-1:] in _SURNAMES:
             rule, label = SURNAME_PERSON, SURNAME_PERSON.label
         if rule is DEFAULT and any(c.isdigit() for c in text[start:end]):
@@ -359,7 +376,8 @@ def find_deleted_numbers(text: str, taken: list[Span]) -> list[Span]:
     for pattern, kind, label in _DELETED:
         for m in pattern.finditer(text):
             if free(m.start()):
-                rule, shown = classify(text[: m.start()], text[m.start() :])
+                at = m.start()
+                rule, shown = classify(text[max(0, at - _BEFORE) : at], text[at : at + _AFTER])
                 typed = kind if rule is DEFAULT else rule.kind
                 if rule is DEFAULT:
                     unit = m.groupdict().get("u")
