@@ -95,7 +95,7 @@ def load(part: str = "sentences") -> list[str]:
 
 
 def main() -> None:
-    for part in ("sentences", "held_out"):
+    for part in ("sentences", "held_out", "held_out_2"):
         sentences = load(part)
         result = score(sentences)
         print(

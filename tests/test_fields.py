@@ -9,8 +9,10 @@ from fieldscore import load, parse, score
 from pipeline import Options, convert_bytes
 from pipeline.stages.fields import field_positions, find_spans
 
+PARTS = ("sentences", "held_out", "held_out_2")
 
-@pytest.mark.parametrize("part", ["sentences", "held_out"])
+
+@pytest.mark.parametrize("part", PARTS)
 def test_corpus_precision_recall_typing(part: str) -> None:
     result = score(load(part))
     assert result.gold >= 30
@@ -20,7 +22,7 @@ def test_corpus_precision_recall_typing(part: str) -> None:
 
 
 def test_corpus_negatives_stay_text() -> None:
-    negatives = [s for s in load("sentences") + load("held_out") if "[[" not in s]
+    negatives = [s for part in PARTS for s in load(part) if "[[" not in s]
     assert len(negatives) >= 20
     for sentence in negatives:
         text, gold = parse(sentence)
