@@ -7,6 +7,7 @@ partly converted, 2 usage or configuration error.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -160,12 +161,33 @@ def convert(
     explain: Annotated[
         bool, typer.Option("--explain", help="Print every change made to each document.")
     ] = False,
+    values: Annotated[
+        Path | None,
+        typer.Option(
+            "--values", help="Values for the fields: TOML, YAML or a filled-in fields CSV."
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail documents that still have unfilled fields.")
+    ] = False,
+    mark_filled: Annotated[
+        bool, typer.Option("--mark-filled", help="Give filled values a subtle mark for proofing.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Convert text documents into DOCX, PDF and JSON handouts under the output folder."""
     from .runner import convert_all
 
-    opts = _load_options(config, output=output, formats=formats, skip=skip, explain=explain or None)
+    opts = _load_options(
+        config,
+        output=output,
+        formats=formats,
+        skip=skip,
+        explain=explain or None,
+        values=values,
+        strict=strict or None,
+        mark_filled=mark_filled or None,
+    )
     console = Console(highlight=False)
 
     def show(result: DocumentResult) -> None:
@@ -179,6 +201,57 @@ def convert(
     _report(console, results)
     bad = any(r.status in (Status.FAILED, Status.PARTIAL) for r in results)
     raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)
+
+
+@app.command()
+def fields(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Text inputs (files or folders) for a fill-in sheet, or DOCX outputs to read "
+            "values back from.",
+            exists=True,
+        ),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    values: Annotated[
+        Path | None, typer.Option("--values", help="Values to show in the sheet's value column.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """List fields: a CSV fill-in sheet for text inputs, a TOML values file for DOCX outputs."""
+    from .fieldsheet import docx_values, fields_csv
+    from .runner import Source, Unusable, find_sources, process_bytes, write_atomic
+
+    docx_paths = [p for p in inputs if p.is_file() and p.suffix.lower() == ".docx"]
+    if docx_paths and len(docx_paths) != len(inputs):
+        _fail(PipelineError("give either text inputs or DOCX outputs, not both"))
+    try:
+        if docx_paths:
+            data = docx_values(docx_paths).encode("utf-8")
+        else:
+            opts = _load_options(config, values=values)
+            docs = []
+            for item in find_sources(inputs):
+                if isinstance(item, Unusable):
+                    typer.echo(f"skipped {item.path}: {item.reason}", err=True)
+                    continue
+                assert isinstance(item, Source)
+                result = process_bytes(item.path.read_bytes(), str(item.relative), opts)
+                if result.document is None:
+                    typer.echo(f"failed {item.path}: {result.problems[0].message}", err=True)
+                    continue
+                docs.append(result.document)
+            data = fields_csv(docs)
+    except PipelineError as exc:
+        _fail(exc)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomic(output, data)
 
 
 @app.command()

@@ -195,11 +195,18 @@ def inline_from_dict(data: dict[str, Any]) -> Inline:
 def document_to_dict(doc: Document) -> dict[str, Any]:
     """A JSON-ready view of the document: stable keys, nothing lost."""
     fields = []
-    for index, f in doc.fields():
-        entry = inline_to_dict(f)
-        del entry["type"]
-        entry["block"] = index
-        fields.append(entry)
+    for index, block in enumerate(doc.blocks):
+        offset = 0  # in the block's source text, where the field's raw placeholder starts
+        for inline in block.inlines:
+            if isinstance(inline, Field):
+                entry = inline_to_dict(inline)
+                entry["type"] = inline.kind
+                entry["block"] = index
+                entry["offset"] = offset
+                fields.append(entry)
+                offset += len(inline.raw)
+            else:
+                offset += len(inline.text)
     return {
         "meta": {
             "source": doc.meta.source,

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .values import Values, load_values
 
 FORMATS = ("docx", "pdf", "json", "txt")
 DEFAULT_FORMATS = ("docx", "pdf", "json")
 TARGETS = ("simplified",)
-OPTIONAL_STAGES = ("mojibake", "repair", "convert", "fields", "structure")
+OPTIONAL_STAGES = ("mojibake", "repair", "convert", "fields", "fill", "structure")
 CONFIG_NAME = "pipeline.toml"
 
 
@@ -36,6 +37,9 @@ class Options:
         skip: optional stages to leave out (``repair``, ``convert``, ...).
         fonts: font role -> file, overriding the bundled fonts.
         explain: print the change log of each document.
+        values: values for the fields (from ``--values FILE``), or None.
+        strict: a document that still has unfilled fields fails.
+        mark_filled: filled values get a subtle mark, for proof-reading.
     """
 
     output: Path = Path("output")
@@ -45,6 +49,9 @@ class Options:
     skip: tuple[str, ...] = ()
     fonts: Mapping[str, str] = field(default_factory=dict)
     explain: bool = False
+    values: Values | None = None
+    strict: bool = False
+    mark_filled: bool = False
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.formats if f not in FORMATS]
@@ -139,8 +146,13 @@ def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
         for key in ("to", "profile"):
             if key in out and not isinstance(out[key], str):
                 raise TypeError(f"{key} must be a string")
-        if "explain" in out and not isinstance(out["explain"], bool):
-            raise TypeError("explain must be true or false")
+        for key in ("explain", "strict", "mark_filled"):
+            if key in out and not isinstance(out[key], bool):
+                raise TypeError(f"{key} must be true or false")
+        if "values" in out and not isinstance(out["values"], Values):
+            if not isinstance(out["values"], str | Path):
+                raise TypeError('values must be the path of a values file ("values.toml")')
+            out["values"] = load_values(Path(out["values"]))
     except TypeError as exc:
         raise ConfigError(f"{source}: {exc}") from exc
     return out

@@ -26,6 +26,20 @@ class Problem:
     severity: str = "error"  # or "warning"
 
 
+def strict_problem(doc: Document) -> Problem | None:
+    """Why ``--strict`` fails ``doc``: the fields it still has unfilled, or None."""
+    empty = [f for _, f in doc.fields() if f.value is None]
+    if not empty:
+        return None
+    shown = ", ".join(f"{f.id} 【{f.label}】" for f in empty[:8])
+    more = f" and {len(empty) - 8} more" if len(empty) > 8 else ""
+    return Problem(
+        "fields",
+        f"--strict: {len(empty)} unfilled field(s): {shown}{more}; give them values "
+        "with --values FILE (pipeline fields lists them)",
+    )
+
+
 @dataclass
 class DocumentResult:
     """Status, problems, timings (seconds per step) and outputs of one document."""

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PipelineError
+from .errors import ConfigError, PipelineError
 from .model import Document
 from .options import Options
 from .readers import READERS
-from .result import DocumentResult, Problem, Status
+from .result import DocumentResult, Problem, Status, strict_problem
 from .stages import plan
 from .writers import WRITERS
 from .writers.fonts import resolve_fonts
@@ -78,10 +78,8 @@ def find_sources(paths: Iterable[Path], exclude: Path | None = None) -> Iterator
                 yield Source(path, path.relative_to(root))
 
 
-def convert_bytes(
-    data: bytes, source: str, opts: Options
-) -> tuple[Document | None, dict[str, bytes], DocumentResult]:
-    """Decode, run the stages, render: everything but touching the file system."""
+def process_bytes(data: bytes, source: str, opts: Options) -> DocumentResult:
+    """Decode and run the stages, no writers; the document is ``result.document``."""
     result = DocumentResult(source=Path(source))
     reader = READERS.get(Path(source).suffix.lower(), READERS[".txt"])
     start = time.perf_counter()
@@ -90,19 +88,36 @@ def convert_bytes(
     except PipelineError as exc:
         result.status = Status.FAILED
         result.problems.append(Problem("decode", str(exc)))
-        return None, {}, result
+        return result
     result.timings["decode"] = time.perf_counter() - start
 
     for name, stage in plan(opts):
         start = time.perf_counter()
         try:
             doc = stage(doc, opts)
+        except ConfigError:
+            raise  # the user's values or settings are wrong: a usage error for the whole run
         except Exception as exc:  # a bug in one stage must not lose the document
             _log.exception("stage %s failed on %s", name, source)
             result.problems.append(Problem(name, f"stage failed, skipped: {exc!r}"))
         result.timings[name] = time.perf_counter() - start
     result.problems.extend(Problem("document", w, "warning") for w in doc.meta.warnings)
     result.document = doc
+    return result
+
+
+def convert_bytes(
+    data: bytes, source: str, opts: Options
+) -> tuple[Document | None, dict[str, bytes], DocumentResult]:
+    """Decode, run the stages, render: everything but touching the file system."""
+    result = process_bytes(data, source, opts)
+    doc = result.document
+    if doc is None:
+        return None, {}, result
+    if opts.strict and (problem := strict_problem(doc)):
+        result.status = Status.FAILED
+        result.problems.append(problem)
+        return doc, {}, result
 
     rendered: dict[str, bytes] = {}
     for fmt in opts.formats:

@@ -66,3 +66,12 @@ def test_unrepairable_mojibake_becomes_a_review_field() -> None:
     (field,) = doc.blocks[0].fields()
     assert field.kind == "review" and field.raw == "锟斤拷锟斤拷"
     assert doc.blocks[0].text == "数据丢失锟斤拷锟斤拷了", "the damaged text is kept, not guessed"
+
+
+def test_placeholders_beside_a_review_mark_still_become_fields() -> None:
+    doc = repair_mojibake(doc_of("数据丢失锟斤拷锟斤拷，地区生产总值增长*%。"), Options())
+    doc = make_fields(doc, Options())
+    kinds = [f.kind for f in doc.blocks[0].fields()]
+    assert kinds == ["review", "percent"]
+    (change,) = [c for c in doc.changes if c.stage == "fields"]
+    assert doc.blocks[0].text[change.offset : change.offset + 1] == "*"

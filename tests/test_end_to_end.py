@@ -69,12 +69,15 @@ def test_docx_sets_east_asian_fonts_and_a4(converted: Path) -> None:
         for run in para.runs:
             fonts = run._r.rPr.rFonts if run._r.rPr is not None else None
             assert fonts is None or fonts.get(qn("w:eastAsia")), "a run overrides it badly"
-    runs = [r for p in document.paragraphs for r in p.runs]
     text = "".join(p.text for p in document.paragraphs)
     assert "各位劳模、同志们：" in text and not set(TRADITIONAL) & set(text)
     salutation = next(p for p in document.paragraphs if p.text.startswith("各位劳模"))
     assert salutation.style.name == "Salutation"
-    highlighted = [r.text for r in runs if r.font.highlight_color is not None]
+    highlighted = [
+        "".join(t.text for t in sdt.iter(qn("w:t")))
+        for sdt in document.element.body.iter(qn("w:sdt"))
+        if next(sdt.iter(qn("w:highlight")), None) is not None
+    ]
     assert highlighted.count("【市名】") == 10
 
 

@@ -49,4 +49,4 @@ def test_changes_locate_what_they_changed() -> None:
 
 def test_skip_leaves_a_stage_out() -> None:
     names = [name for name, _ in plan(Options(skip=("convert",)))]
-    assert names == ["mojibake", "repair", "fields", "structure"]
+    assert names == ["mojibake", "repair", "fields", "fill", "structure"]

@@ -11,6 +11,7 @@ from ..options import Options
 from .base import Stage
 from .convert import convert
 from .fields import make_fields
+from .fill import fill
 from .mojibake import repair_mojibake
 from .repair import repair
 from .structure import detect_structure
@@ -20,12 +21,13 @@ STAGES: dict[str, Stage] = {
     "repair": repair,
     "convert": convert,
     "fields": make_fields,
+    "fill": fill,
     "structure": detect_structure,
 }
 
 # Bytes before characters: mojibake repair must see the text as damaged, with
 # its folded punctuation, before anything normalises it.
-DEFAULT_PLAN: tuple[str, ...] = ("mojibake", "repair", "convert", "fields", "structure")
+DEFAULT_PLAN: tuple[str, ...] = ("mojibake", "repair", "convert", "fields", "fill", "structure")
 
 
 def plan(opts: Options) -> list[tuple[str, Stage]]:

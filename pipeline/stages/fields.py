@@ -1,147 +1,122 @@
-"""Fields stage: redacted ``*`` placeholders become typed, labelled fields.
+"""Fields stage: redacted placeholders become typed, labelled, grouped fields.
 
-Template websites replace names, places and figures with ``*``.  Each run of
-asterisks in Chinese context becomes a :class:`~pipeline.model.Field` whose
-kind and label come from the words around it (``增长*%`` is a growth rate,
-``第*位`` a rank, ``*市`` a city name).  Fields that must hold the same value
-(every ``*市`` of one speech names the same city) share a ``group``.
-Arithmetic (``3*4``) and Latin noise (``asd****19``) are not placeholders.
+Template websites replace names, places and figures with ``*``, ``X``,
+``×``, ``某`` and the like (:mod:`.placeholders` finds and types them).
+Each becomes a :class:`~pipeline.model.Field` with an id in reading order
+(``f1``, ``f2`` …), a kind, a readable label (市名, 增幅（%）, 名次 …) and,
+for fields that must hold one value (every ``*市`` of a speech names the same
+city), a shared ``group``.  A figure that was deleted outright
+(``地区生产总值亿元``) becomes an empty-raw field and a warning.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
+from .mojibake import REVIEW_KIND
+from .placeholders import Span, find_deleted_numbers, find_placeholders
 
 STAGE = "fields"
 
-_STARS = re.compile(r"\*+")
+
+def find_spans(text: str) -> list[Span]:
+    """Placeholders and deleted numbers of one block's text, in reading order."""
+    spans = find_placeholders(text)
+    return sorted(spans + find_deleted_numbers(text, spans), key=lambda s: (s.start, s.end))
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """``after``/``before`` match the text right after/before the placeholder."""
-
-    kind: str
-    label: str
-    after: re.Pattern[str] | None = None
-    before: re.Pattern[str] | None = None
-    grouped: bool = False
-
-
-def _rule(
-    kind: str,
-    label: str,
-    after: str | None = None,
-    before: str | None = None,
-    grouped: bool = False,
-) -> Rule:
-    return Rule(
-        kind,
-        label,
-        re.compile(after) if after else None,
-        re.compile(before + r"$") if before else None,
-        grouped,
-    )
-
-
-# First match wins; the most specific contexts come first.
-RULES: tuple[Rule, ...] = (
-    _rule("percent", "增幅（%）", after=r"%", before=r"(增长|增加|提高|下降|减少|增幅|上升|回落)"),
-    _rule("percent", "百分比（%）", after=r"%"),
-    _rule("number", "百分点", after=r"个百分点"),
-    _rule("ordinal", "名次", before=r"第", after=r"[位名]"),
-    _rule("ordinal", "序号", before=r"第"),
-    _rule("year", "年份", before=r"20", after=r"年"),
-    _rule("place", "市名", after=r"市(?!场|民|值|委|政府)", grouped=True),
-    _rule("place", "县名", after=r"县", grouped=True),
-    _rule("place", "区名", after=r"区(?!域|别)", grouped=True),
-    _rule("place", "镇名", after=r"镇", grouped=True),
-    _rule("place", "省名", after=r"省", grouped=True),
-    _rule("count", "人数", after=r"(人|名|位)"),
-    _rule("count", "数量", after=r"(个|项|家|次|所|批)"),
-    _rule("amount", "金额", after=r"(万|亿)?元"),
-)
-DEFAULT = Rule("text", "待填")
-
-
-def classify(before: str, after: str) -> Rule:
-    """The rule for a placeholder between ``before`` and ``after`` text.
-
-    >>> classify("地区生产总值增长", "%，").label
-    '增幅（%）'
-    >>> classify("为", "市经济社会").kind
-    'place'
-    """
-    for rule in RULES:
-        if rule.after and not rule.after.match(after):
-            continue
-        if rule.before and not rule.before.search(before):
-            continue
-        return rule
-    return DEFAULT
-
-
-def _is_placeholder(text: str, start: int, end: int) -> bool:
-    """Asterisks between ASCII letters or digits are arithmetic or noise."""
-    left = text[start - 1] if start else ""
-    right = text[end] if end < len(text) else ""
-    if left.isascii() and left.isalnum():
-        return left == "0" and text[max(0, start - 2) : start] == "20"  # 20**年
-    return not (right.isascii() and right.isalnum() and right != "%")
+def _build(text: str, spans: list[Span], first_id: int) -> tuple[list[Inline], list[Field]]:
+    inlines: list[Inline] = []
+    fields: list[Field] = []
+    pos = 0
+    for number, span in enumerate(spans, start=first_id):
+        if text[pos : span.start]:
+            inlines.append(Text(text[pos : span.start]))
+        field = Field(
+            id=f"f{number}",
+            kind=span.kind,
+            label=span.label,
+            raw=text[span.start : span.end],
+            group=span.label if span.grouped else None,
+        )
+        inlines.append(field)
+        fields.append(field)
+        pos = span.end
+    if text[pos:]:
+        inlines.append(Text(text[pos:]))
+    return inlines, fields
 
 
 def make_fields(doc: Document, opts: Options) -> Document:
-    counter = 0
+    if any(f.kind != REVIEW_KIND for _, f in doc.fields()):
+        return doc  # already done: ids must stay stable
+    counter = 1
     changes: list[Change] = []
     blocks: list[Block] = []
+    deleted: list[str] = []
     for index, block in enumerate(doc.blocks):
-        text = block.text
-        if "*" not in text or any(isinstance(i, Field) for i in block.inlines):
-            # a block that already holds fields (review marks) keeps them as they are
-            blocks.append(block)
-            continue
         inlines: list[Inline] = []
-        pos = 0
-        for m in _STARS.finditer(text):
-            if not _is_placeholder(text, m.start(), m.end()):
+        offset = 0
+        for inline in block.inlines:
+            # text runs only: a review mark left by the mojibake stage stays as it is
+            spans = find_spans(inline.text) if isinstance(inline, Text) else []
+            if not isinstance(inline, Text) or not spans:
+                inlines.append(inline)
+                offset += len(inline.text if isinstance(inline, Text) else inline.raw)
                 continue
-            counter += 1
-            rule = classify(text[: m.start()], text[m.end() :])
-            before = text[: m.start()]
-            if rule.kind == "year":  # the literal "20" belongs to the field
-                before = before[:-2]
-            field = Field(
-                id=f"f{counter}",
-                kind=rule.kind,
-                label=rule.label,
-                raw=text[len(before) : m.end()],
-                group=rule.label if rule.grouped else None,
-            )
-            if before[pos:]:
-                inlines.append(Text(before[pos:]))
-            inlines.append(field)
-            changes.append(
-                Change(
-                    stage=STAGE,
-                    reason=f"redacted placeholder became field {field.id} ({field.kind})",
-                    before=field.raw,
-                    after=field.display,
-                    block=index,
-                    offset=len(before),
-                    confidence=0.9 if rule is not DEFAULT else 0.5,
+            text = inline.text
+            built, fields = _build(text, spans, counter)
+            counter += len(fields)
+            inlines.extend(built)
+            for span, field in zip(spans, fields, strict=True):
+                if span.deleted:
+                    left, right = text[max(0, span.start - 6) : span.start], text[span.start :][:4]
+                    deleted.append(f"{field.id} {left}【】{right}")
+                    reason = f"a figure seems deleted here: field {field.id} ({field.label})"
+                else:
+                    reason = f"redacted placeholder became field {field.id} ({field.label})"
+                changes.append(
+                    Change(
+                        stage=STAGE,
+                        reason=reason,
+                        before=field.raw,
+                        after=field.display,
+                        block=index,
+                        offset=offset + span.start,
+                        confidence=span.confidence,
+                    )
                 )
-            )
-            pos = m.end()
-        if pos == 0:
-            blocks.append(block)
-            continue
-        if text[pos:]:
-            inlines.append(Text(text[pos:]))
-        blocks.append(replace(block, inlines=tuple(inlines)))
+            offset += len(text)
+        blocks.append(
+            replace(block, inlines=tuple(inlines)) if inlines != list(block.inlines) else block
+        )
     if not changes:
         return doc
-    return doc.evolve(blocks=blocks, changes=changes)
+    out = doc.evolve(blocks=blocks, changes=changes)
+    if deleted:
+        shown = "; ".join(deleted[:5]) + (" …" if len(deleted) > 5 else "")
+        out = out.warn(
+            f"{len(deleted)} figure(s) seem deleted from the source (marked as fields): {shown}"
+        )
+    return out
+
+
+def field_positions(doc: Document) -> dict[str, tuple[int, int]]:
+    """Field id -> (block index, character offset in that block's source text)."""
+    positions: dict[str, tuple[int, int]] = {}
+    for index, block in enumerate(doc.blocks):
+        offset = 0
+        for inline in block.inlines:
+            if isinstance(inline, Field):
+                positions[inline.id] = (index, offset)
+                offset += len(inline.raw)
+            else:
+                offset += len(inline.text)
+    return positions
+
+
+def unfilled(doc: Document) -> list[Field]:
+    """The fields nobody gave a value yet, in reading order."""
+    return [f for _, f in doc.fields() if f.value is None]

@@ -9,11 +9,12 @@ python-docx's ``Font.name`` only sets the Latin slots.
 from __future__ import annotations
 
 import io
+import zlib
 from typing import Any
 
 from docx import Document as new_docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -158,6 +159,50 @@ def _page_field(r: Any) -> None:
     r.append(end)
 
 
+def _add_field(paragraph: Any, field: Field, opts: Options) -> None:
+    """A field as a content control (``w:sdt``) tagged with its id, labelled by its label.
+
+    Word and WPS let the reader click it and type the value; ``pipeline fields
+    NAME.docx`` reads it back by its tag.  An unfilled field shows its
+    highlighted 【label】 as placeholder text; a filled one reads as normal
+    text, with a dotted underline under ``--mark-filled``.
+    """
+    props = OxmlElement("w:sdtPr")
+    for name, value in (
+        ("w:alias", field.label),
+        ("w:tag", field.id),
+        ("w:id", str(zlib.crc32(field.id.encode()) & 0x7FFFFFFF)),
+    ):
+        element = OxmlElement(name)
+        element.set(qn("w:val"), value)
+        props.append(element)
+    if field.value is None:
+        props.append(OxmlElement("w:showingPlcHdr"))
+    # A rich-text control (no w:text): LibreOffice drops run formatting inside plain-text ones.
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    if field.value is None:
+        mark = OxmlElement("w:highlight")
+        mark.set(qn("w:val"), "yellow")
+        rpr.append(mark)
+    elif opts.mark_filled:
+        mark = OxmlElement("w:u")
+        mark.set(qn("w:val"), "dotted")
+        rpr.append(mark)
+    if len(rpr):
+        run.append(rpr)
+    text = OxmlElement("w:t")
+    text.set(qn("xml:space"), "preserve")
+    text.text = field.display
+    run.append(text)
+    content = OxmlElement("w:sdtContent")
+    content.append(run)
+    sdt = OxmlElement("w:sdt")
+    sdt.append(props)
+    sdt.append(content)
+    paragraph._p.append(sdt)
+
+
 def write_docx(document: Document, opts: Options) -> bytes:
     profile = get_profile(opts.profile)
     fonts = resolve_fonts(opts.fonts)
@@ -173,9 +218,7 @@ def write_docx(document: Document, opts: Options) -> bytes:
         for inline in block.inlines:
             # Runs inherit their fonts (East Asian included) from the paragraph style.
             if isinstance(inline, Field):
-                run = para.add_run(inline.display)
-                if inline.value is None:
-                    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+                _add_field(para, inline, opts)
             else:
                 para.add_run(inline.text)
     buf = io.BytesIO()

@@ -41,7 +41,11 @@ def _paragraph_style(key: str, spec: BlockStyle, font: str, profile: Profile) ->
     )
 
 
-def inline_markup(block: Block, profile: Profile) -> str:
+# A light tint behind filled values under --mark-filled, for proof-reading.
+FILLED_TINT = "#E3ECF7"
+
+
+def inline_markup(block: Block, profile: Profile, mark_filled: bool = False) -> str:
     """reportlab paragraph markup for a block: escaped text, highlighted unfilled fields."""
     parts: list[str] = []
     for inline in block.inlines:
@@ -49,6 +53,8 @@ def inline_markup(block: Block, profile: Profile) -> str:
             shown = escape(inline.display)
             if inline.value is None:
                 shown = f'<font backColor="{profile.field_color}">{shown}</font>'
+            elif mark_filled:
+                shown = f'<font backColor="{FILLED_TINT}">{shown}</font>'
             parts.append(shown)
         else:
             parts.append(escape(inline.text))
@@ -138,7 +144,7 @@ def write_pdf(document: Document, opts: Options) -> bytes:
         if key not in styles:
             spec = profile.style_for(block)
             styles[key] = _paragraph_style(key, spec, names[spec.font], profile)
-        para = Paragraph(inline_markup(block, profile), styles[key])
+        para = Paragraph(inline_markup(block, profile, opts.mark_filled), styles[key])
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             level = min(0 if block.kind is BlockKind.TITLE else block.level, last_level + 1)
             last_level = level
