@@ -17,7 +17,7 @@ from rich.table import Table
 from . import __version__
 from .errors import PipelineError
 from .model import Document
-from .options import FORMATS, Options
+from .options import FORMATS, SOURCES, TARGETS, Options
 from .result import DocumentResult, Status
 
 app = typer.Typer(
@@ -160,12 +160,36 @@ def convert(
     explain: Annotated[
         bool, typer.Option("--explain", help="Print every change made to each document.")
     ] = False,
+    to: Annotated[
+        str | None, typer.Option("--to", help=f"Script of the handout: {'|'.join(TARGETS)}.")
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help=f"Where the text comes from: {'|'.join(SOURCES)} [auto]."),
+    ] = None,
+    keep: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated words never converted (names, places)."),
+    ] = None,
+    keep_file: Annotated[
+        Path | None, typer.Option(help="File of words never converted, one a line.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Convert text documents into DOCX, PDF and JSON handouts under the output folder."""
     from .runner import convert_all
 
-    opts = _load_options(config, output=output, formats=formats, skip=skip, explain=explain or None)
+    opts = _load_options(
+        config,
+        output=output,
+        formats=formats,
+        skip=skip,
+        explain=explain or None,
+        to=to,
+        source=source,
+        keep=keep,
+        keep_file=keep_file,
+    )
     console = Console(highlight=False)
 
     def show(result: DocumentResult) -> None:
