@@ -133,7 +133,9 @@ def convert_text(
     for start, end in segments(text, keep):
         piece = text[start:end]
         found, undecided = _convert_piece(piece, run, reason, rules, family(target))
-        edits.extend(replace(e, start=e.start + start, end=e.end + start) for e in found)
+        if start:
+            found = [replace(e, start=e.start + start, end=e.end + start) for e in found]
+        edits.extend(found)
         notes.extend(undecided)
     return edits, notes
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -268,8 +269,19 @@ def detect_source(
     """
     rules = rules or load_rules()
     window = text[:DETECT_WINDOW]
-    trad = _differences(window, to_simplified(window))
-    simp = _differences(window, to_traditional(window))
+    counts = Counter(ch for ch in window if is_han(ch))
+    chars = list(counts)
+    # One character a line: OpenCC's character tables, without phrase context.
+    as_simplified = to_simplified("\n".join(chars)).split("\n")
+    as_traditional = to_traditional("\n".join(chars)).split("\n")
+    if len(as_simplified) != len(chars) or len(as_traditional) != len(chars):
+        raise ValueError("OpenCC changed the number of lines")
+    trad = sum(counts[c] for c, s in zip(chars, as_simplified, strict=True) if s != c)
+    simp = sum(
+        counts[c]
+        for c, s, t in zip(chars, as_simplified, as_traditional, strict=True)
+        if t != c and s == c
+    )
     if trad <= simp:
         script = f"simplified characters ({simp} simplified, {trad} traditional)"
         return Detection("mainland", script)
@@ -287,9 +299,3 @@ def detect_source(
         return Detection("traditional", f"{script}; no regional words")
     shown = ", ".join(evidence[best][:6])
     return Detection(best, f"{script}; {best} words: {shown}")
-
-
-def _differences(a: str, b: str) -> int:
-    if len(a) == len(b):
-        return sum(1 for x, y in zip(a, b, strict=True) if x != y)
-    return abs(len(a) - len(b)) + sum(1 for x, y in zip(a, b, strict=False) if x != y)
