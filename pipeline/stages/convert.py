@@ -140,11 +140,25 @@ def convert_text(
     return edits, notes
 
 
+_CLAUSE_END = re.compile(r"(?<=[，。；！？、：,.;!?\s])")
+
+
 def _convert_piece(
-    piece: str, run: Callable[[str], str], reason: str, rules: Rules, fam: str
+    piece: str, run: Callable[[str], str], reason: str, rules: Rules, fam: str, split: bool = True
 ) -> tuple[list[Edit], list[str]]:
     converted = run(piece)
     if len(converted) != len(piece):  # OpenCC swapped a phrase for one of another length
+        clauses = [c for c in _CLAUSE_END.split(piece) if c]
+        if split and len(clauses) > 1:  # phrases never cross punctuation: confine it
+            edits: list[Edit] = []
+            notes: list[str] = []
+            offset = 0
+            for clause in clauses:
+                found, undecided = _convert_piece(clause, run, reason, rules, fam, split=False)
+                edits.extend(replace(e, start=e.start + offset, end=e.end + offset) for e in found)
+                notes.extend(undecided)
+                offset += len(clause)
+            return edits, notes
         fixes = corrections(rules, converted, fam)
         return diff_edits(piece, apply_edits(converted, fixes), reason), []
     context = decide_context(rules, piece, converted, fam)
