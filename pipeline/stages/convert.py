@@ -23,7 +23,16 @@ from functools import cache
 from ..model import Change, Document, Text
 from ..options import Options
 from .base import Edit, apply_edits, diff_edits, rewrite_text
-from .convert_rules import Detection, Rules, corrections, decide_context, detect_source, load_rules
+from .convert_rules import (
+    Detection,
+    Rules,
+    corrections,
+    decide_context,
+    detect_source,
+    load_rules,
+    parse_rules,
+    rules_data,
+)
 
 STAGE = "convert"
 
@@ -115,8 +124,16 @@ def source_of(doc: Document, opts: Options) -> Detection:
     return detect_source(text, converter("t2s"), converter("s2t"))
 
 
-def family(target: str) -> str:
-    return "simplified" if target == "simplified" else "traditional"
+# How the rules' words (simplified) are written in each traditional target.
+WORD_FORMS = {"traditional": ("s2t",), "taiwan": ("s2twp",), "hongkong": ("s2hk",)}
+
+
+@cache
+def rules_for(target: str) -> Rules:
+    """The context rules and corrections for ``target``, built once per process."""
+    if target == "simplified":
+        return load_rules()
+    return parse_rules(rules_data(), target, chain(WORD_FORMS[target]))
 
 
 def convert_text(
@@ -124,7 +141,6 @@ def convert_text(
     run: Callable[[str], str],
     reason: str,
     rules: Rules,
-    target: str,
     keep: tuple[str, ...],
 ) -> tuple[list[Edit], list[str]]:
     """Edits turning ``text`` into its converted form, and notes on what stayed undecided."""
@@ -132,7 +148,7 @@ def convert_text(
     notes: list[str] = []
     for start, end in segments(text, keep):
         piece = text[start:end]
-        found, undecided = _convert_piece(piece, run, reason, rules, family(target))
+        found, undecided = _convert_piece(piece, run, reason, rules)
         if start:
             found = [replace(e, start=e.start + start, end=e.end + start) for e in found]
         edits.extend(found)
@@ -144,7 +160,7 @@ _CLAUSE_END = re.compile(r"(?<=[，。；！？、：,.;!?\s])")
 
 
 def _convert_piece(
-    piece: str, run: Callable[[str], str], reason: str, rules: Rules, fam: str, split: bool = True
+    piece: str, run: Callable[[str], str], reason: str, rules: Rules, split: bool = True
 ) -> tuple[list[Edit], list[str]]:
     converted = run(piece)
     if len(converted) != len(piece):  # OpenCC swapped a phrase for one of another length
@@ -154,16 +170,16 @@ def _convert_piece(
             notes: list[str] = []
             offset = 0
             for clause in clauses:
-                found, undecided = _convert_piece(clause, run, reason, rules, fam, split=False)
+                found, undecided = _convert_piece(clause, run, reason, rules, split=False)
                 edits.extend(replace(e, start=e.start + offset, end=e.end + offset) for e in found)
                 notes.extend(undecided)
                 offset += len(clause)
             return edits, notes
-        fixes = corrections(rules, converted, fam)
+        fixes = corrections(rules, converted)
         return diff_edits(piece, apply_edits(converted, fixes), reason), []
-    context = decide_context(rules, piece, converted, fam)
+    context = decide_context(rules, piece, converted)
     decided = apply_edits(converted, context.edits) if context.edits else converted
-    fixes = corrections(rules, decided, fam, context.decided)
+    fixes = corrections(rules, decided, context.decided)
     ruled = sorted(context.edits + fixes, key=lambda e: e.start)
     if not ruled:
         return diff_edits(piece, converted, reason), context.notes
@@ -193,11 +209,11 @@ def convert(doc: Document, opts: Options) -> Document:
     run = chain(configs)
     label = "+".join(configs) or "no OpenCC config"
     reason = f"OpenCC {label}: converted to {opts.to} characters"
-    rules = load_rules()
+    rules = rules_for(opts.to)
     notes: list[str] = []
 
     def find(text: str) -> list[Edit]:
-        edits, undecided = convert_text(text, run, reason, rules, opts.to, opts.keep)
+        edits, undecided = convert_text(text, run, reason, rules, opts.keep)
         notes.extend(undecided)
         return edits
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -62,10 +62,13 @@ class Correction:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
+    """The rules for one target script."""
+
+    target: str
     groups: Mapping[str, Group]
     fold: Mapping[int, str]
-    corrections: Mapping[str, tuple[Correction, ...]]
-    correction_pattern: Mapping[str, re.Pattern[str]]
+    corrections: Mapping[str, Correction]
+    correction_pattern: re.Pattern[str] | None
     detect: Mapping[str, Any]
 
 
@@ -88,19 +91,29 @@ def _correction(data: Mapping[str, Any]) -> Correction:
     )
 
 
-def parse_rules(data: Mapping[str, Any]) -> Rules:
-    """Rules from the JSON structure of ``convert_rules.json``."""
+def parse_rules(
+    data: Mapping[str, Any],
+    target: str = "simplified",
+    word_form: Callable[[str], str] | None = None,
+) -> Rules:
+    """The rules of ``convert_rules.json`` (parsed JSON) that apply to ``target``.
+
+    The words are written in simplified characters; ``word_form`` converts
+    them for a traditional target.
+    """
     fold: dict[int, str] = {}
     for g in data["context"]:
         for form in g["forms"]:
             fold[ord(form)] = g["char"]
     groups: dict[str, Group] = {}
     for g in data["context"]:
+        if target not in g.get("targets", ["simplified"]):
+            continue
         senses = tuple(_sense(s) for s in g["senses"])
         entries = []
         for order, sense in enumerate(senses):
             for word in sense.words:
-                folded = word.translate(fold)
+                folded = (word_form(word) if word_form else word).translate(fold)
                 for k, ch in enumerate(folded):
                     if ch == g["char"]:
                         entries.append((-len(folded), order, folded, k, sense))
@@ -116,24 +129,25 @@ def parse_rules(data: Mapping[str, Any]) -> Rules:
             undecided=g.get("undecided"),
             index=tuple((w, k, s) for _, _, w, k, s in entries),
         )
-    corrections = {
-        family: tuple(_correction(c) for c in items)
-        for family, items in data["corrections"].items()
-    }
-    patterns = {
-        family: re.compile(
-            "|".join(re.escape(c.find) for c in sorted(items, key=lambda c: -len(c.find)))
-        )
-        for family, items in corrections.items()
-    }
-    return Rules(groups, fold, corrections, patterns, data["detect"])
+    family = "simplified" if target == "simplified" else "traditional"
+    fixes = {c.find: c for c in map(_correction, data["corrections"].get(family, []))}
+    finds = sorted(fixes, key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, finds))) if finds else None
+    return Rules(target, groups, fold, fixes, pattern, data["detect"])
+
+
+@cache
+def rules_data() -> Mapping[str, Any]:
+    """``convert_rules.json`` as shipped with the package, read once per process."""
+    text = resources.files("pipeline").joinpath("data", RULES_FILE).read_text("utf-8")
+    data: Mapping[str, Any] = json.loads(text)
+    return data
 
 
 @cache
 def load_rules() -> Rules:
-    """The rules shipped with the package, parsed once per process."""
-    text = resources.files("pipeline").joinpath("data", RULES_FILE).read_text("utf-8")
-    return parse_rules(json.loads(text))
+    """The rules for simplified output, parsed once per process."""
+    return parse_rules(rules_data())
 
 
 def is_han(ch: str) -> bool:
@@ -161,7 +175,7 @@ class ContextResult:
     notes: list[str]
 
 
-def decide_context(rules: Rules, source: str, converted: str, family: str) -> ContextResult:
+def decide_context(rules: Rules, source: str, converted: str) -> ContextResult:
     """Context edits on ``converted`` (OpenCC's output for ``source``, same length).
 
     Only characters that were an ambiguous character *in the source* are
@@ -169,12 +183,12 @@ def decide_context(rules: Rules, source: str, converted: str, family: str) -> Co
     positions decided (changed or not) and a note per character no rule could
     decide.
 
-    >>> result = decide_context(load_rules(), "饱含著，著名", "饱含著，著名", "simplified")
+    >>> result = decide_context(load_rules(), "饱含著，著名", "饱含著，著名")
     >>> [(e.start, e.after) for e in result.edits], sorted(result.decided), result.notes
     ([(2, '着')], [2, 4], [])
     """
     result = ContextResult([], set(), [])
-    if family != "simplified" or len(source) != len(converted):
+    if not rules.groups or len(source) != len(converted):
         return result
     folded: str | None = None
     for char, group in rules.groups.items():
@@ -215,24 +229,22 @@ def _decide(group: Group, folded: str, converted: str, at: int) -> Decision:
 
 
 def corrections(
-    rules: Rules, text: str, family: str, decided: frozenset[int] | set[int] = frozenset()
+    rules: Rules, text: str, decided: frozenset[int] | set[int] = frozenset()
 ) -> list[Edit]:
-    """Edits for the known converter errors of ``family`` found in ``text``.
+    """Edits for the known converter errors of the rules' target found in ``text``.
 
     A correction never touches a position in ``decided`` (a context rule's).
 
-    >>> [(e.start, e.after) for e in corrections(load_rules(), "效果显着。", "simplified")]
+    >>> [(e.start, e.after) for e in corrections(load_rules(), "效果显着。")]
     [(3, '著')]
-    >>> corrections(load_rules(), "他显着很累", "simplified")
+    >>> corrections(load_rules(), "他显着很累")
     []
     """
-    pattern = rules.correction_pattern.get(family)
-    if pattern is None or not pattern.pattern:
+    if rules.correction_pattern is None:
         return []
-    table = {c.find: c for c in rules.corrections[family]}
     edits: list[Edit] = []
-    for match in pattern.finditer(text):
-        fix = table[match.group()]
+    for match in rules.correction_pattern.finditer(text):
+        fix = rules.corrections[match.group()]
         start, end = match.span()
         if fix.not_before and fix.not_before.search(text[max(0, start - 8) : start]):
             continue
