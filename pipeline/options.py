@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -99,6 +100,8 @@ class Options:
         path = config if config is not None else Path(CONFIG_NAME)
         if config is not None or path.is_file():
             values.update(_coerce(_read_config(path), source=str(path)))
+            if values.get("keep_file") is not None:  # relative to the settings file
+                values["keep_file"] = path.parent / values["keep_file"]
         given = {k: v for k, v in flags.items() if v is not None}
         values.update(_coerce(given, source="command line"))
         if values.get("keep_file") is not None:
@@ -153,8 +156,8 @@ def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
                 out[key] = Path(out[key])
         if "keep" in out:
             keep = out["keep"]
-            if isinstance(keep, str):
-                keep = keep.split(",")
+            if isinstance(keep, str):  # a comma-separated list, ASCII or Chinese commas
+                keep = re.split(r"[,，、]", keep)
             if not isinstance(keep, list | tuple) or not all(isinstance(v, str) for v in keep):
                 raise TypeError("keep must be a list of words")
             out["keep"] = _words(keep)

@@ -105,8 +105,8 @@ def test_options_validate_and_fingerprint(tmp_path: Path, monkeypatch: pytest.Mo
     words = tmp_path / "keep.txt"
     words.write_text("乾隆\n\n於丹\n", "utf-8")
     monkeypatch.chdir(tmp_path)  # no ./pipeline.toml here
-    opts = Options.load(None, keep="王著, 乾隆", keep_file=words, to="taiwan")
-    assert opts.keep == ("王著", "乾隆", "於丹") and opts.to == "taiwan"
+    opts = Options.load(None, keep="王著, 乾隆，鲁迅", keep_file=words, to="taiwan")
+    assert opts.keep == ("王著", "乾隆", "鲁迅", "於丹") and opts.to == "taiwan"
     prints = {
         Options().fingerprint(),
         Options(to="taiwan").fingerprint(),
@@ -114,6 +114,19 @@ def test_options_validate_and_fingerprint(tmp_path: Path, monkeypatch: pytest.Mo
         Options(keep=("於丹",)).fingerprint(),
     }
     assert len(prints) == 4
+
+
+def test_settings_file_conversion_keys(tmp_path: Path) -> None:
+    (tmp_path / "names.txt").write_text("王著\n", "utf-8")
+    config = tmp_path / "pipeline.toml"
+    config.write_text(
+        'to = "hongkong"\nsource = "taiwan"\nkeep = ["於丹"]\nkeep_file = "names.txt"\n', "utf-8"
+    )
+    opts = Options.load(config)
+    assert (opts.to, opts.source, opts.keep) == ("hongkong", "taiwan", ("於丹", "王著"))
+    config.write_text('keep = "於丹"\nsource = 1\n', "utf-8")
+    with pytest.raises(ConfigError, match="source must be a string"):
+        Options.load(config)
 
 
 def test_cli_to_from_keep(tmp_path: Path) -> None:
