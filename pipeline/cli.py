@@ -18,7 +18,7 @@ from rich.table import Table
 from . import __version__
 from .errors import PipelineError
 from .model import Document
-from .options import FORMATS, Options
+from .options import FORMATS, SOURCES, TARGETS, Options
 from .result import DocumentResult, Status
 
 app = typer.Typer(
@@ -173,6 +173,20 @@ def convert(
     mark_filled: Annotated[
         bool, typer.Option("--mark-filled", help="Give filled values a subtle mark for proofing.")
     ] = False,
+    to: Annotated[
+        str | None, typer.Option("--to", help=f"Script of the handout: {'|'.join(TARGETS)}.")
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help=f"Where the text comes from: {'|'.join(SOURCES)} [auto]."),
+    ] = None,
+    keep: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated words never converted (names, places)."),
+    ] = None,
+    keep_file: Annotated[
+        Path | None, typer.Option(help="File of words never converted, one a line.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Convert text documents into DOCX, PDF and JSON handouts under the output folder."""
@@ -187,6 +201,10 @@ def convert(
         values=values,
         strict=strict or None,
         mark_filled=mark_filled or None,
+        to=to,
+        source=source,
+        keep=keep,
+        keep_file=keep_file,
     )
     console = Console(highlight=False)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -20,7 +21,8 @@ from .values import Values, load_values
 
 FORMATS = ("docx", "pdf", "json", "txt")
 DEFAULT_FORMATS = ("docx", "pdf", "json")
-TARGETS = ("simplified",)
+TARGETS = ("simplified", "traditional", "taiwan", "hongkong")
+SOURCES = ("auto", "mainland", "traditional", "taiwan", "hongkong")
 OPTIONAL_STAGES = ("mojibake", "repair", "convert", "fields", "fill", "structure")
 CONFIG_NAME = "pipeline.toml"
 
@@ -32,7 +34,12 @@ class Options:
     Attributes:
         output: folder the handouts are written to (mirrors the input tree).
         formats: which writers run, a subset of ``docx, pdf, json, txt``.
-        to: the script the handout is written in.
+        to: the script the handout is written in (simplified, traditional,
+            taiwan or hongkong: OpenCC t2s/tw2sp/hk2s, s2t, s2twp, s2hk).
+        source: where the source text comes from (``auto`` detects it).
+        keep: words never converted (names, places), as they appear in the source.
+        keep_file: a UTF-8 file of keep words, one a line; :meth:`load` adds
+            them to ``keep``.
         profile: layout profile for the DOCX and PDF writers.
         skip: optional stages to leave out (``repair``, ``convert``, ...).
         fonts: font role -> file, overriding the bundled fonts.
@@ -45,6 +52,9 @@ class Options:
     output: Path = Path("output")
     formats: tuple[str, ...] = DEFAULT_FORMATS
     to: str = "simplified"
+    source: str = "auto"
+    keep: tuple[str, ...] = ()
+    keep_file: Path | None = None
     profile: str = "gbt9704"
     skip: tuple[str, ...] = ()
     fonts: Mapping[str, str] = field(default_factory=dict)
@@ -64,6 +74,10 @@ class Options:
             raise ConfigError(
                 f"unknown target script {self.to!r}; choose from {', '.join(TARGETS)}"
             )
+        if self.source not in SOURCES:
+            raise ConfigError(
+                f"unknown source variant {self.source!r}; choose from {', '.join(SOURCES)}"
+            )
         bad = [s for s in self.skip if s not in OPTIONAL_STAGES]
         if bad:
             raise ConfigError(
@@ -77,7 +91,7 @@ class Options:
     def fingerprint(self) -> str:
         """A stable hash of what shapes the outputs (not where they go)."""
         data = asdict(self)
-        for key in ("output", "explain"):
+        for key in ("output", "explain", "keep_file"):
             data.pop(key)
         data["fonts"] = dict(sorted(self.fonts.items()))
         blob = json.dumps(data, sort_keys=True, default=str).encode()
@@ -93,8 +107,12 @@ class Options:
         path = config if config is not None else Path(CONFIG_NAME)
         if config is not None or path.is_file():
             values.update(_coerce(_read_config(path), source=str(path)))
+            if values.get("keep_file") is not None:  # relative to the settings file
+                values["keep_file"] = path.parent / values["keep_file"]
         given = {k: v for k, v in flags.items() if v is not None}
         values.update(_coerce(given, source="command line"))
+        if values.get("keep_file") is not None:
+            values["keep"] = _words((*values.get("keep", ()), *_read_words(values["keep_file"])))
         try:
             return cls(**values)
         except ConfigError as exc:
@@ -120,12 +138,36 @@ def _read_config(path: Path) -> dict[str, Any]:
     return data
 
 
+def _read_words(path: Path) -> list[str]:
+    try:
+        return path.read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the keep-word file ({exc})") from exc
+
+
+def _words(values: Any) -> tuple[str, ...]:
+    """Non-empty, stripped, unique words in their first order.
+
+    >>> _words([" 乾隆 ", "", "於丹", "乾隆"])
+    ('乾隆', '於丹')
+    """
+    return tuple(dict.fromkeys(w.strip() for w in values if w.strip()))
+
+
 def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
     """Turn TOML/CLI values into the types :class:`Options` holds, or say what is wrong."""
     out = dict(values)
     try:
-        if "output" in out:
-            out["output"] = Path(out["output"])
+        for key in ("output", "keep_file"):
+            if key in out:
+                out[key] = Path(out[key])
+        if "keep" in out:
+            keep = out["keep"]
+            if isinstance(keep, str):  # a comma-separated list, ASCII or Chinese commas
+                keep = re.split(r"[,，、]", keep)
+            if not isinstance(keep, list | tuple) or not all(isinstance(v, str) for v in keep):
+                raise TypeError("keep must be a list of words")
+            out["keep"] = _words(keep)
         for key in ("formats", "skip"):
             if key in out:
                 value = out[key]
@@ -143,7 +185,7 @@ def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
             ):
                 raise TypeError('fonts must be a table of role = "path"')
             out["fonts"] = dict(fonts)
-        for key in ("to", "profile"):
+        for key in ("to", "profile", "source"):
             if key in out and not isinstance(out[key], str):
                 raise TypeError(f"{key} must be a string")
         for key in ("explain", "strict", "mark_filled"):

@@ -55,6 +55,7 @@ def test_wheel_carries_fonts_and_licences(wheel: Path) -> None:
     for font in ROOT.joinpath("fonts").iterdir():
         assert f"pipeline/fonts/{font.name}" in names
     assert "pipeline/py.typed" in names
+    assert "pipeline/data/convert_rules.json" in names
 
 
 def test_installed_wheel_converts_the_sample(wheel: Path, tmp_path: Path) -> None:
