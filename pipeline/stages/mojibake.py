@@ -65,7 +65,7 @@ class Repair:
 
 # One character lost whole: its two bytes shown as "??", or one shown and one
 # dropped ("?"), right after a hanzi.
-_LOST_CHAR = re.compile(r"(?<=[\u4e00-\u9fff])\?\??(?=[^?])")
+_LOST_CHAR = re.compile(r"(?<=[^?\s])\?\??(?=[^?])")
 
 
 def _lead_bytes(codec: str) -> range:
@@ -254,10 +254,9 @@ def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
     Several may be proposed for one damaged spot (we cannot see where a run
     whose lost byte was dropped begins); the caller keeps the best repair.
     """
-    n = len(text)
     for i, ch in enumerate(text):
         if ch in _LOST:
-            near = [text[j] for j in (i - 1, i + 1) if 0 <= j < n]
+            near = text[max(0, i - 2) : i + 3]
             if not any(is_chinese_context(c) for c in near):
                 continue
             for end, last_real in _run_ends(text, i + 1):
@@ -377,7 +376,11 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
     """Repairs for one run of text, non-overlapping, in order."""
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
     runs = list(_shifted_runs(text))
-    lost_chars = [m.span() for m in _LOST_CHAR.finditer(text)]
+    lost_chars = [
+        m.span()
+        for m in _LOST_CHAR.finditer(text)
+        if any(is_chinese_context(c) for c in text[max(0, m.start() - 2) : m.end() + 2])
+    ]
     if not runs and not lost_chars:
         return sorted(repairs, key=lambda r: r.start)
     repairer = _Repairer(text, model())
