@@ -188,7 +188,7 @@ def fonts(config: ConfigOption = None) -> None:
 
     opts = _load_options(config)
     try:
-        faces = resolve_fonts(opts.fonts)
+        faces = resolve_fonts(opts.fonts, opts.system_fonts)
     except PipelineError as exc:
         _fail(exc)
     rows = [[role, face.family, face.source, str(face.path)] for role, face in faces.items()]

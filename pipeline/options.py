@@ -32,9 +32,14 @@ class Options:
         output: folder the handouts are written to (mirrors the input tree).
         formats: which writers run, a subset of ``docx, pdf, json, txt``.
         to: the script the handout is written in.
-        profile: layout profile for the DOCX and PDF writers.
+        profile: layout profile for the DOCX and PDF writers: a built-in
+            (``gbt9704``, ``handout``), a ``[profiles.NAME]`` table, or a ``.toml`` file.
+        profiles: user layout profiles by name (``[profiles.NAME]`` tables).
+        header: text at the top of every page (meeting name and date); overrides the profile's.
+        watermark: text drawn across every page (e.g. 内部资料); overrides the profile's.
         skip: optional stages to leave out (``repair``, ``convert``, ...).
-        fonts: font role -> file, overriding the bundled fonts.
+        fonts: font role -> file, overriding installed and bundled fonts.
+        system_fonts: look for installed fonts under their official names (仿宋_GB2312 …).
         explain: print the change log of each document.
     """
 
@@ -42,8 +47,12 @@ class Options:
     formats: tuple[str, ...] = DEFAULT_FORMATS
     to: str = "simplified"
     profile: str = "gbt9704"
+    profiles: Mapping[str, Any] = field(default_factory=dict)
+    header: str = ""
+    watermark: str = ""
     skip: tuple[str, ...] = ()
     fonts: Mapping[str, str] = field(default_factory=dict)
+    system_fonts: bool = True
     explain: bool = False
 
     def __post_init__(self) -> None:
@@ -73,6 +82,7 @@ class Options:
         for key in ("output", "explain"):
             data.pop(key)
         data["fonts"] = dict(sorted(self.fonts.items()))
+        data["profiles"] = dict(self.profiles)
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -136,11 +146,19 @@ def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
             ):
                 raise TypeError('fonts must be a table of role = "path"')
             out["fonts"] = dict(fonts)
-        for key in ("to", "profile"):
+        if "profiles" in out:
+            profiles = out["profiles"]
+            if not isinstance(profiles, Mapping) or not all(
+                isinstance(v, Mapping) for v in profiles.values()
+            ):
+                raise TypeError("profiles must be tables: [profiles.NAME]")
+            out["profiles"] = dict(profiles)
+        for key in ("to", "profile", "header", "watermark"):
             if key in out and not isinstance(out[key], str):
                 raise TypeError(f"{key} must be a string")
-        if "explain" in out and not isinstance(out["explain"], bool):
-            raise TypeError("explain must be true or false")
+        for key in ("explain", "system_fonts"):
+            if key in out and not isinstance(out[key], bool):
+                raise TypeError(f"{key} must be true or false")
     except TypeError as exc:
         raise ConfigError(f"{source}: {exc}") from exc
     return out

@@ -3,7 +3,9 @@
 Uses real Word styles (Normal, Title, Heading 1-4) so Word's navigation pane
 and WPS's outline work, and sets the East Asian font (``w:eastAsia``) on every
 style and run: without it Word shows Chinese in a fallback font, because
-python-docx's ``Font.name`` only sets the Latin slots.
+python-docx's ``Font.name`` only sets the Latin slots.  The section carries
+the profile's document grid (``w:docGrid`` type ``linesAndChars``: 22 lines
+of 28 characters for GB/T 9704), which is how Word and WPS lay out 公文.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from docx.shared import Mm, Pt, RGBColor
 from ..model import Document, Field
 from ..options import Options
 from .fonts import FontFace, resolve_fonts
-from .layout import BlockStyle, Profile, get_profile, style_key
+from .layout import BlockStyle, Profile, profile_for, style_key
 
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -113,6 +115,9 @@ def _setup(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
             style.quick_style = True
         _apply_style(doc.styles[name], profile.styles[key], fonts, profile)
     _page_numbers(doc, profile, fonts)
+    _doc_grid(section, profile)
+    if profile.header or profile.watermark:
+        _headers(doc, profile, fonts)
     lang = doc.styles.element.find(qn("w:docDefaults"))
     if lang is not None:
         rpr = lang.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
@@ -122,6 +127,77 @@ def _setup(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
                 el = OxmlElement("w:lang")
                 rpr.append(el)
             el.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _doc_grid(section: Any, profile: Profile) -> None:
+    """``w:docGrid``: line pitch in twips, character pitch as 1/4096 pt off the body size."""
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(round(profile.line_pitch * 20)))
+    grid.set(qn("w:charSpace"), str(round(profile.char_space(profile.body_size) * 4096)))
+
+
+def _headers(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
+    """The header line (meeting name and date) and the watermark, on odd and even pages."""
+    section = doc.sections[0]
+    section.header_distance = Mm(max(5.0, profile.margin_top_mm - 4 - 10))
+    for header in (section.header, section.even_page_header):
+        para = header.paragraphs[0]
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.first_line_indent = None
+        if profile.header:
+            run = para.add_run(profile.header)
+            run.font.size = Pt(profile.header_size)
+            set_run_fonts(run._r, fonts["latin"].family, fonts["body"].family)
+            _bottom_rule(para._p)
+        if profile.watermark:
+            _watermark(para.add_run()._r, profile, fonts["body"].family)
+
+
+def _bottom_rule(p: Any) -> None:
+    ppr = p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def _watermark(r: Any, profile: Profile, family: str) -> None:
+    """Word's own kind of text watermark: a VML WordArt shape behind the text, in the header."""
+    from docx.oxml import parse_xml
+
+    size = profile.watermark_size
+    width = size * max(1, len(profile.watermark))
+    xml = (
+        '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:o="urn:schemas-microsoft-com:office:office">'
+        '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+        'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+        '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
+        "</v:shapetype>"
+        '<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136" '
+        f'style="position:absolute;margin-left:0;margin-top:0;width:{width:.0f}pt;'
+        f"height:{size:.0f}pt;rotation:315;z-index:-251655168;"
+        "mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+        'mso-position-vertical:center;mso-position-vertical-relative:margin" '
+        f'o:allowincell="f" fillcolor="{profile.watermark_color}" stroked="f">'
+        '<v:fill opacity=".5"/>'
+        f'<v:textpath style="font-family:&quot;{family}&quot;;font-size:1pt" '
+        f'string="{_xml_attr(profile.watermark)}"/>'
+        "</v:shape></w:pict>"
+    )
+    r.append(parse_xml(xml))
+
+
+def _xml_attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 def _page_numbers(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
@@ -159,8 +235,8 @@ def _page_field(r: Any) -> None:
 
 
 def write_docx(document: Document, opts: Options) -> bytes:
-    profile = get_profile(opts.profile)
-    fonts = resolve_fonts(opts.fonts)
+    profile = profile_for(opts)
+    fonts = resolve_fonts(opts.fonts, opts.system_fonts)
     doc = new_docx()
     _setup(doc, profile, fonts)
     core = doc.core_properties
@@ -170,14 +246,16 @@ def write_docx(document: Document, opts: Options) -> bytes:
     core.comments = f"converted from {document.meta.source}"
     for block in document.blocks:
         para = doc.add_paragraph(style=_WORD_STYLE.get(style_key(block), "Normal"))
-        for inline in block.inlines:
+        for inline, strong in block.marked_inlines():
             # Runs inherit their fonts (East Asian included) from the paragraph style.
             if isinstance(inline, Field):
                 run = para.add_run(inline.display)
                 if inline.value is None:
                     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
             else:
-                para.add_run(inline.text)
+                run = para.add_run(inline.text)
+            if strong:  # the lead sentence: bold, as the profile's bold face
+                run.bold = True
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
