@@ -11,6 +11,7 @@ of 28 characters for GB/T 9704), which is how Word and WPS lay out 公文.
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 from docx import Document as new_docx
@@ -18,7 +19,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor, Twips
 
 from ..model import Document, Field
 from ..options import Options
@@ -70,11 +71,13 @@ def _style_paragraphs(style: Any, spec: BlockStyle, profile: Profile) -> None:
     pf = style.paragraph_format
     pf.alignment = _ALIGN[spec.align]
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    pf.line_spacing = Pt(spec.leading or profile.line_pitch)
+    # whole twips, rounded down: 22 lines of 580 twips overflow a 225 mm type area
+    pf.line_spacing = Twips(math.floor((spec.leading or profile.line_pitch) * 20))
     pf.space_before = Pt(spec.space_before)
     pf.space_after = Pt(spec.space_after)
     pf.first_line_indent = Pt(spec.first_line_chars * spec.size)
-    pf.keep_with_next = style.name.startswith(("Heading", "Title"))
+    pf.keep_with_next = style.name.startswith(("Heading", "Title", "Subtitle"))
+    pf.widow_control = False  # every page holds the full grid of lines, as the PDF does
     ppr = style.element.get_or_add_pPr()
     # Word and WPS size the indent in characters, which survives a font change;
     # 0 must be explicit, or a style based on Normal inherits Normal's 2 characters.
@@ -92,7 +95,33 @@ def _apply_style(
     font.italic = False
     font.color.rgb = RGBColor(0, 0, 0)
     set_run_fonts(style.element, fonts["latin"].family, fonts[spec.font].family)
+    _condense(style.element, profile.char_space(spec.size))
     _style_paragraphs(style, spec, profile)
+
+
+_AFTER_SPACING = (
+    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
+    "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
+    "w:eastAsianLayout", "w:specVanish", "w:oMath",
+)  # fmt: skip
+
+
+def _condense(element: Any, points: float) -> None:
+    """Character spacing (``w:spacing``, in twentieths of a point, rounded down).
+
+    The grid alone leaves 16 pt glyphs wider than a 15.79 pt grid cell, which
+    LibreOffice then sets two cells wide; condensing each glyph by a quarter
+    point makes 28 fit a line in Word, WPS and LibreOffice alike.
+    """
+    twips = math.floor(points * 20)
+    if twips >= 0:
+        return
+    rpr = element.get_or_add_rPr()
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.insert_element_before(spacing, *_AFTER_SPACING)
+    spacing.set(qn("w:val"), str(twips))
 
 
 def _setup(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
@@ -130,14 +159,20 @@ def _setup(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
 
 
 def _doc_grid(section: Any, profile: Profile) -> None:
-    """``w:docGrid``: line pitch in twips, character pitch as 1/4096 pt off the body size."""
+    """``w:docGrid``: the line grid (line pitch in twips); characters fit by :func:`_condense`.
+
+    Type ``lines``, not ``linesAndChars``: LibreOffice sizes a character grid
+    cell by the font size, so 16 pt type in a 15.79 pt cell takes two cells
+    (14 characters a line); the condensed glyphs give 28 in Word and WPS too.
+    ``charSpace`` still records the character pitch for editors that show it.
+    """
     sect = section._sectPr
     grid = sect.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
-    grid.set(qn("w:linePitch"), str(round(profile.line_pitch * 20)))
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(math.floor(profile.line_pitch * 20)))
     grid.set(qn("w:charSpace"), str(round(profile.char_space(profile.body_size) * 4096)))
 
 

@@ -45,8 +45,9 @@ def _paragraph_style(key: str, spec: BlockStyle, font: str, profile: Profile) ->
         spaceBefore=spec.space_before,
         spaceAfter=spec.space_after,
         wordWrap="CJK",
-        allowWidows=0,
-        allowOrphans=0,
+        # every page holds the full grid of lines, as in GB/T 9704 公文: no widow control
+        allowWidows=1,
+        allowOrphans=1,
         keepWithNext=int(key.startswith(("title", "subtitle", "heading"))),
     )
     style.gridCharSpace = profile.char_space(spec.size)
