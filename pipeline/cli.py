@@ -160,12 +160,31 @@ def convert(
     explain: Annotated[
         bool, typer.Option("--explain", help="Print every change made to each document.")
     ] = False,
+    profile: Annotated[
+        str | None,
+        typer.Option(help="Layout profile: gbt9704, handout, a [profiles.NAME] or a .toml file."),
+    ] = None,
+    header: Annotated[
+        str | None, typer.Option(help="Header on every page, e.g. the meeting name and date.")
+    ] = None,
+    watermark: Annotated[
+        str | None, typer.Option(help="Watermark across every page, e.g. 内部资料.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Convert text documents into DOCX, PDF and JSON handouts under the output folder."""
     from .runner import convert_all
 
-    opts = _load_options(config, output=output, formats=formats, skip=skip, explain=explain or None)
+    opts = _load_options(
+        config,
+        output=output,
+        formats=formats,
+        skip=skip,
+        explain=explain or None,
+        profile=profile,
+        header=header,
+        watermark=watermark,
+    )
     console = Console(highlight=False)
 
     def show(result: DocumentResult) -> None:
@@ -183,7 +202,7 @@ def convert(
 
 @app.command()
 def fonts(config: ConfigOption = None) -> None:
-    """List each font role and the file it resolves to."""
+    """List each font role, the file it resolves to and where from (configured, system, bundled)."""
     from .writers.fonts import resolve_fonts
 
     opts = _load_options(config)

@@ -249,6 +249,8 @@ def test_docx_and_pdf_paginate_alike(
         # LibreOffice, like Word, lets one closing mark hang past the margin
         lines = [line.replace(" ", "").rstrip("".join(CANNOT_START)) for p in pages for line in p]
         assert max(_glyphs(line) for line in lines) <= 28, item.name
+        used = {name.split("+")[-1] for name in pdf_fonts(rendered)}
+        assert "NotoSerifSC-Regular" in used, used  # LibreOffice found the intended fonts
         if item.name == SAMPLE.stem:
             assert [len(p) for p in pages[:-1]] == [22] * (len(pages) - 1)
 
@@ -337,3 +339,32 @@ def test_json_keeps_the_lead(corpus: list[Rendered]) -> None:
     import json
 
     assert document_from_dict(json.loads(data)).blocks == item.document.blocks
+
+
+def test_digits_and_latin_take_the_latin_face_in_body_text() -> None:
+    from pipeline.model import Block, BlockKind, Text
+    from pipeline.writers.pdf import inline_markup
+
+    block = Block(BlockKind.PARAGRAPH, (Text("一是GDP增长5.5%。其余<照旧>"),), lead=12)
+    names = {"body": "B", "bold": "K", "latin": "L"}
+    markup = inline_markup(block, GBT9704, names)
+    assert markup == (
+        '<font name="K">一是<font name="L">GDP</font>增长<font name="L">5.5%</font>。</font>'
+        "其余&lt;照旧&gt;"
+    )
+    same = inline_markup(block, GBT9704, {**names, "latin": "B"})
+    assert "L" not in same.replace("<font", "")
+
+
+def test_cli_profile_flags(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    flags = ["-o", str(tmp_path), "-f", "pdf", "--profile", "handout", "--watermark", "内部资料"]
+    result = CliRunner().invoke(app, ["convert", str(SAMPLE), *flags])
+    assert result.exit_code == 0, result.output
+    pages = pdf_pages_lines(tmp_path / f"{SAMPLE.stem}.pdf")
+    assert pages[0][0] == "内部资料" and len(pages[1]) == 1 + 19
+    bad = CliRunner().invoke(app, ["convert", str(SAMPLE), "--profile", "nope"])
+    assert bad.exit_code == 2 and "unknown layout profile 'nope'" in bad.output

@@ -61,7 +61,7 @@ class Profile:
     header_size: float = 10.5
     watermark: str = ""  # e.g. 内部资料, drawn diagonally across every page
     watermark_size: float = 54.0
-    watermark_color: str = "#D9D9D9"
+    watermark_color: str = "#C8C8C8"
 
     @property
     def text_height_mm(self) -> float:
