@@ -81,7 +81,10 @@ def _style_paragraphs(style: Any, spec: BlockStyle, profile: Profile) -> None:
     ppr = style.element.get_or_add_pPr()
     # Word and WPS size the indent in characters, which survives a font change;
     # 0 must be explicit, or a style based on Normal inherits Normal's 2 characters.
-    ppr.find(qn("w:ind")).set(qn("w:firstLineChars"), str(round(spec.first_line_chars * 100)))
+    pf.right_indent = Pt(spec.right_chars * spec.size)
+    ind = ppr.find(qn("w:ind"))
+    ind.set(qn("w:firstLineChars"), str(round(spec.first_line_chars * 100)))
+    ind.set(qn("w:rightChars"), str(round(spec.right_chars * 100)))
     for border in ppr.findall(qn("w:pBdr")):  # the default Title has a rule under it
         ppr.remove(border)
 

@@ -38,6 +38,7 @@ class BlockStyle:
     bold: bool = False  # tells Word to take the bold face; the PDF uses the role's file
     align: str = "justify"  # left | center | right | justify
     first_line_chars: float = 2.0
+    right_chars: float = 0.0  # right indent: GB/T 9704 puts the date four characters in
     space_before: float = 0.0
     space_after: float = 0.0
     leading: float | None = None  # line pitch; None: the profile's
@@ -127,11 +128,11 @@ GBT9704 = Profile(
         "salutation": BlockStyle(align="left", first_line_chars=0),
         "heading1": BlockStyle(font="heading1"),
         "heading2": BlockStyle(font="heading2"),
-        "heading3": BlockStyle(font="bold", bold=True),
+        "heading3": _BODY,  # levels 3 and 4 in the body face (GB/T 9704 7.3.3)
         "heading4": _BODY,
         "paragraph": _BODY,
         "closing": _BODY,
-        "signature": BlockStyle(align="right", first_line_chars=0),
+        "signature": BlockStyle(align="right", first_line_chars=0, right_chars=4),
     },
 )
 

@@ -42,6 +42,7 @@ def _paragraph_style(key: str, spec: BlockStyle, font: str, profile: Profile) ->
         alignment=_ALIGN[spec.align],
         # indents in grid characters, so indented lines stay on the grid
         firstLineIndent=spec.first_line_chars * (spec.size + profile.char_space(spec.size)),
+        rightIndent=spec.right_chars * (spec.size + profile.char_space(spec.size)),
         spaceBefore=spec.space_before,
         spaceAfter=spec.space_after,
         wordWrap="CJK",
