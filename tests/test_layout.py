@@ -226,6 +226,8 @@ def test_docx_has_word_styles_grid_and_east_asian_fonts(corpus: list[Rendered]) 
     spacing = document.styles["Normal"].element.rPr.find(qn("w:spacing"))
     # 28 condensed 16 pt glyphs fit the 156 mm line
     assert 28 * (16 + int(spacing.get(qn("w:val"))) / 20) <= 156 * 72 / 25.4
+    rules = document.settings.element.find(qn("w:noLineBreaksBefore"))
+    assert rules.get(qn("w:lang")) == "zh-CN" and set("，。”%") <= set(rules.get(qn("w:val")))
     section = document.sections[0]
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
     assert [round(m.mm) for m in margins] == [37, 35, 28, 26]

@@ -25,6 +25,7 @@ from ..model import Document, Field
 from ..options import Options
 from .fonts import FontFace, resolve_fonts
 from .layout import BlockStyle, Profile, profile_for, style_key
+from .linebreak import CANNOT_END, CANNOT_START
 
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -148,6 +149,7 @@ def _setup(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
         _apply_style(doc.styles[name], profile.styles[key], fonts, profile)
     _page_numbers(doc, profile, fonts)
     _doc_grid(section, profile)
+    _line_break_rules(doc)
     if profile.header or profile.watermark:
         _headers(doc, profile, fonts)
     lang = doc.styles.element.find(qn("w:docDefaults"))
@@ -177,6 +179,27 @@ def _doc_grid(section: Any, profile: Profile) -> None:
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(math.floor(profile.line_pitch * 20)))
     grid.set(qn("w:charSpace"), str(round(profile.char_space(profile.body_size) * 4096)))
+
+
+def _line_break_rules(doc: Any) -> None:
+    """The PDF's Chinese line-breaking rules as Word's custom 禁则 (LibreOffice reads them too).
+
+    Word's and WPS's built-in lists for Chinese miss ``%`` and some marks.
+    """
+    settings = doc.settings.element
+    anchor = settings.find(qn("w:characterSpacingControl"))
+    for tag, chars in (
+        ("w:noLineBreaksAfter", CANNOT_END),
+        ("w:noLineBreaksBefore", CANNOT_START),
+    ):
+        el = OxmlElement(tag)
+        el.set(qn("w:lang"), "zh-CN")
+        el.set(qn("w:val"), "".join(sorted(chars)))
+        if anchor is not None:
+            anchor.addnext(el)
+            anchor = el
+        else:
+            settings.append(el)
 
 
 def _headers(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
