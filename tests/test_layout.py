@@ -370,3 +370,20 @@ def test_cli_profile_flags(tmp_path: Path) -> None:
     assert pages[0][0] == "内部资料" and len(pages[1]) == 1 + 19
     bad = CliRunner().invoke(app, ["convert", str(SAMPLE), "--profile", "nope"])
     assert bad.exit_code == 2 and "unknown layout profile 'nope'" in bad.output
+
+
+def test_grid_paragraph_draws_links_and_underlines(tmp_path: Path) -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import SimpleDocTemplate
+
+    from pipeline.writers.gridpara import GridParagraph
+
+    face = fontmod.register_pdf_font(fontmod.resolve_fonts({}, system=False)["body"])
+    style = ParagraphStyle("x", fontName=face, fontSize=16, leading=29, wordWrap="CJK")
+    markup = '<a name="top"/>见<a href="https://example.org/">链接</a>与<u>下划线</u>。' * 6
+    pdf = tmp_path / "links.pdf"
+    SimpleDocTemplate(str(pdf)).build([GridParagraph(markup, style)])
+    page = PdfReader(pdf).pages[0]
+    uris = [a.get_object()["/A"].get("/URI") for a in page["/Annots"]]
+    assert uris.count("https://example.org/") == 6
+    assert "".join(pdf_pages_lines(pdf)[0]) == "见链接与下划线。" * 6

@@ -106,9 +106,14 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
         canvas: Any, word: Any, x: float, y: float, spacing: float, leading: float
     ) -> float:
         text = getattr(word, "text", "")
-        if hasattr(word, "cbDefn") or not text:
-            return 0.0
         size = word.fontSize
+        defn = getattr(word, "cbDefn", None)
+        if defn is not None:
+            if getattr(defn, "kind", "") == "anchor":  # <a name="...">: a link target
+                canvas.bookmarkHorizontal(defn.name, x, y + size)
+            return 0.0
+        if not text:
+            return 0.0
         advance = stringWidth(text, word.fontName, size) + spacing * len(text)
         back = getattr(word, "backColor", None)
         if back is not None:
@@ -124,4 +129,16 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
         tx.setFillColor(word.textColor)
         tx.textOut(text)
         canvas.drawText(tx)
+        if getattr(word, "us_lines", None):  # <u>: one rule under the run
+            canvas.saveState()
+            canvas.setStrokeColor(word.textColor)
+            canvas.setLineWidth(size / 18)
+            canvas.line(x, y - 0.125 * size, x + advance - spacing, y - 0.125 * size)
+            canvas.restoreState()
+        for _kind, target in getattr(word, "link", None) or ():
+            box = (x, y - 0.2 * size, x + advance, y + 0.9 * size)
+            if target.startswith("#"):
+                canvas.linkRect("", target[1:], box, relative=1)
+            else:
+                canvas.linkURL(target, box, relative=1)
         return float(advance)
