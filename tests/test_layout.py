@@ -387,3 +387,65 @@ def test_grid_paragraph_draws_links_and_underlines(tmp_path: Path) -> None:
     uris = [a.get_object()["/A"].get("/URI") for a in page["/Annots"]]
     assert uris.count("https://example.org/") == 6
     assert "".join(pdf_pages_lines(pdf)[0]) == "见链接与下划线。" * 6
+
+
+def _placed_text(pdf: Path) -> list[tuple[int, float, float, float, str]]:
+    """(page, x, y, size, text) of every text run, as a PDF reader places it."""
+    runs: list[tuple[int, float, float, float, str]] = []
+    for number, page in enumerate(PdfReader(pdf).pages, 1):
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+            if text.strip():  # text matrix, then the current transformation (a translation)
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                runs.append((number, x, y, size, text.strip()))  # noqa: B023
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_sample_is_placed_on_the_gbt9704_type_area(corpus: list[Rendered]) -> None:
+    runs = _placed_text(corpus[0].pdf)
+    body = [r for r in runs if r[3] == 16]
+    numbers = [r for r in runs if r[3] == 14]
+    assert len(body) + len(numbers) == len(runs), {r[3] for r in runs}
+    left, right = 28 * MM, (210 - 26) * MM
+    pitch = (156 * MM) / 28
+    assert min(r[1] for r in body) == pytest.approx(left, abs=0.01)
+    starts: dict[tuple[int, float], float] = {}
+    for page, x, y, _, _ in body:
+        starts[page, round(y, 1)] = min(x, starts.get((page, round(y, 1)), x))
+    indents = {round((x - left) / pitch, 2) for x in starts.values()}
+    assert indents == {0.0, 2.0}  # flush, or indented by two grid characters
+    top, bottom = (297 - 37) * MM, 35 * MM
+    assert max(r[2] for r in body) < top - 16 * 0.6 and min(r[2] for r in body) > bottom
+    # page numbers 7 mm under the type area, one character in from the outer edge
+    pages = sorted({r[0] for r in numbers})
+    assert pages == list(range(1, len(pages) + 1)) and len(pages) == 6
+    for page in pages:
+        mine = [r for r in numbers if r[0] == page]
+        assert "".join(r[4] for r in mine).replace(" ", "") == f"—{page}—"
+        x, y = min(r[1] for r in mine), max(r[2] for r in mine)
+        assert y < bottom - 7 * MM + 1
+        # one character (14 pt) in from the type area's outer edge
+        assert (x == pytest.approx(left + 14)) if page % 2 == 0 else (x > right - 14 * 5)
+
+
+def test_docx_page_numbers_at_the_outer_side(corpus: list[Rendered]) -> None:
+    document = docx.Document(str(corpus[0].docx))
+    section = document.sections[0]
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
+        para = footer.paragraphs[0]
+        assert para.text == "—  —" and "PAGE" in para._p.xml
+        assert para.alignment is not None and para.alignment.name.lower() == align
+        assert {r.font.size.pt for r in para.runs} == {14}
+
+
+def test_fonts_found_by_scanning_font_folders(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shutil.copy(ROOT / "fonts" / "LXGWWenKai-Regular.ttf", tmp_path / "simkai.ttf")
+    monkeypatch.setattr(fontmod, "font_dirs", lambda: [tmp_path])
+    found = dict(fontmod._scan_dirs())
+    assert found["LXGW WenKai"] == tmp_path / "simkai.ttf"
