@@ -58,12 +58,15 @@ def break_lines(
     ``max_widths[k]`` wide (the last entry serves for all later lines).
     ``forced`` holds indices a line must end *after* (hard line breaks).
     A line is cut at the last legal break point that fits; only a run with
-    no legal break point at all is cut where it overflows.
+    no legal break point at all is cut where it overflows.  Spaces where a
+    line is cut belong to neither line (Latin text breaks at its spaces).
 
     >>> break_lines("甲乙丙丁。", [1.0] * 5, [4.0])
     [(0, 3), (3, 5)]
     >>> break_lines("“甲乙丙", [1.0] * 4, [2.0])
     [(0, 2), (2, 4)]
+    >>> break_lines("ISO 9001", [1.0] * 8, [5.0])
+    [(0, 3), (4, 8)]
     """
     allowed = break_opportunities(text)
     lines: list[tuple[int, int]] = []
@@ -78,7 +81,12 @@ def break_lines(
                 cut -= 1
             if cut == start:  # nothing legal fits: cut where it overflows
                 cut = i
-            lines.append((start, cut))
+            end = cut
+            while end > start and text[end - 1] == " ":
+                end -= 1
+            while cut < n and text[cut] == " ":
+                cut += 1
+            lines.append((start, end))
             start = i = cut
             used = 0.0
             continue
