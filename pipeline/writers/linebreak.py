@@ -21,9 +21,11 @@ from collections.abc import Sequence
 CANNOT_START = frozenset("，。、；：？！）》」』’”…】〕〉］｝〗％‰℃" + ",.;:?!)]}%")
 CANNOT_END = frozenset("（《「『‘“【〔〈［｛〖" + "([{")
 
-# Runs that are never split: Latin words and numbers (with their inner
-# punctuation, "3.5%", "2022-04-28"), and the two-em dash and ellipsis.
-_CLUSTER = re.compile(r"[A-Za-z0-9]+(?:[.,:/\-][A-Za-z0-9]+)*%?|—{2,}|…{2,}|·{2,}")
+# Runs that are never split: Latin words, numbers with their decimal point,
+# thousands separator and percent sign ("1,286", "3.5%"), and the two-em dash
+# and ellipsis.  A web address or compound may break *after* its . / or -.
+_CLUSTER = re.compile(r"[A-Za-z0-9]+(?:[.,:][0-9]+)*%?|—{2,}|…{2,}|·{2,}")
+_CONNECTOR = frozenset("./-")
 
 _FUZZ = 1e-6
 
@@ -33,6 +35,8 @@ def break_opportunities(text: str) -> list[bool]:
 
     >>> "".join("|" if ok else "." for ok in break_opportunities("说：“好。”2022年"))
     '..|...|...|'
+    >>> "".join("|" if ok else "." for ok in break_opportunities("www.gov.cn 1,286"))
+    '....|...|.||....'
     """
     allowed = [True] * len(text)
     if text:
@@ -43,6 +47,11 @@ def break_opportunities(text: str) -> list[bool]:
     for m in _CLUSTER.finditer(text):
         for i in range(m.start() + 1, m.end()):
             allowed[i] = False
+    for i in range(1, len(text)):
+        if text[i] in _CONNECTOR and text[i - 1].isascii() and text[i - 1].isalnum():
+            allowed[i] = False
+        elif text[i - 1] in _CONNECTOR and text[i].isascii() and text[i].isdigit():
+            allowed[i] = False  # "COVID-19", "2022/23": the number stays with its word
     return allowed
 
 
