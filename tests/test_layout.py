@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 from pipeline import Options
 from pipeline.errors import ConfigError
-from pipeline.model import Document, Meta, document_from_dict
+from pipeline.model import Block, Document, Meta, document_from_dict
 from pipeline.runner import convert_all
 from pipeline.writers import fonts as fontmod
 from pipeline.writers.layout import GBT9704, MM, get_profile
@@ -449,3 +449,26 @@ def test_fonts_found_by_scanning_font_folders(
     monkeypatch.setattr(fontmod, "font_dirs", lambda: [tmp_path])
     found = dict(fontmod._scan_dirs())
     assert found["LXGW WenKai"] == tmp_path / "simkai.ttf"
+
+
+def test_heading_keeps_with_the_next_line_not_the_whole_paragraph(tmp_path: Path) -> None:
+    from pipeline.stages.structure import detect_structure
+
+    def pages_for(body_lines: int) -> list[list[str]]:
+        lines = ["正文开头。" * 8] * body_lines + ["一、这是一个标题", "这是一段很长的正文，" * 40]
+        source = Document(Meta("k.txt"), tuple(Block.of_text(x) for x in lines))
+        doc = detect_structure(source, Options())
+        pdf = tmp_path / f"k{body_lines}.pdf"
+        pdf.write_bytes(write_pdf(doc, Options(system_fonts=False)))
+        return pdf_pages_lines(pdf)
+
+    # 12 lines of text, then the heading: the long paragraph starts under it on page 1
+    first = pages_for(6)[0]
+    assert first[12] == "一、这是一个标题" and len(first) == 22
+    # 20 lines of text: heading and first line fit exactly; 21: the heading moves on
+    assert pages_for(10)[0][-2:] == [
+        "一、这是一个标题",
+        "这是一段很长的正文，" * 2 + "这是一段很长",
+    ]
+    assert pages_for(10)[0][-2] == "一、这是一个标题"
+    assert pages_for(11)[1][0] == "一、这是一个标题"

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate
 
 from ..model import Block, BlockKind, Document, Field
 from ..options import Options
@@ -49,7 +49,6 @@ def _paragraph_style(key: str, spec: BlockStyle, font: str, profile: Profile) ->
         # every page holds the full grid of lines, as in GB/T 9704 公文: no widow control
         allowWidows=1,
         allowOrphans=1,
-        keepWithNext=int(key.startswith(("title", "subtitle", "heading"))),
     )
     style.gridCharSpace = profile.char_space(spec.size)
     return style
@@ -158,6 +157,25 @@ def _page_decorator(profile: Profile, font: str) -> Any:
     return draw
 
 
+_KEPT = (BlockKind.TITLE, BlockKind.SUBTITLE, BlockKind.HEADING)
+
+
+def _kept_height(blocks: tuple[Block, ...], start: int, profile: Profile) -> float:
+    """Room a run of title and headings needs with the first line of what follows.
+
+    Word's "keep with next" (no widow control) moves headings to the next page
+    only if that line does not fit; reportlab's keepWithNext would move the
+    whole following paragraph.
+    """
+    height = profile.line_pitch
+    for block in blocks[start:]:
+        if block.kind not in _KEPT:
+            break
+        spec = profile.style_for(block)
+        height += (spec.leading or profile.line_pitch) + spec.space_before + spec.space_after
+    return height - 0.01
+
+
 def _author(document: Document) -> str:
     """The sender named in the signature (not its date line), if any."""
     for block in document.blocks:
@@ -209,9 +227,12 @@ def write_pdf(document: Document, opts: Options) -> bytes:
         ]
     )
     styles: dict[str, ParagraphStyle] = {}
-    story = []
+    story: list[Any] = []
     last_level = -1  # PDF outlines may go down only one level at a time
-    for index, block in enumerate(document.blocks):
+    blocks = document.blocks
+    for index, block in enumerate(blocks):
+        if block.kind in _KEPT and (index == 0 or blocks[index - 1].kind not in _KEPT):
+            story.append(CondPageBreak(_kept_height(blocks, index, profile)))
         key = style_key(block)
         if key not in styles:
             spec = profile.style_for(block)
