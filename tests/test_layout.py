@@ -189,6 +189,9 @@ def test_bookmarks_follow_headings(corpus: list[Rendered]) -> None:
                 flat.append(str(getattr(entry, "title", "")))
 
     walk(outline)
+    info = PdfReader(item.pdf).metadata
+    assert info is not None and info.title == "在全市“五一”劳动模范座谈会上的讲话"
+    assert (info.author, info.subject) == ("某市总工会", "2022年4月28日")
     assert flat[0] == "在全市“五一”劳动模范座谈会上的讲话"
     assert "（一）劳模精神是推动发展的强大动力" in flat and "（2）加强督促检查" in flat
 

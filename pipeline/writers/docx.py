@@ -4,8 +4,9 @@ Uses real Word styles (Normal, Title, Heading 1-4) so Word's navigation pane
 and WPS's outline work, and sets the East Asian font (``w:eastAsia``) on every
 style and run: without it Word shows Chinese in a fallback font, because
 python-docx's ``Font.name`` only sets the Latin slots.  The section carries
-the profile's document grid (``w:docGrid`` type ``linesAndChars``: 22 lines
-of 28 characters for GB/T 9704), which is how Word and WPS lay out 公文.
+the profile's line grid (``w:docGrid``, 22 lines for GB/T 9704) and the
+styles condense their glyphs so 28 characters fill a line, as in the PDF; the
+settings carry the PDF's line-breaking rules as Word's custom 禁则.
 """
 
 from __future__ import annotations
@@ -113,9 +114,9 @@ _AFTER_SPACING = (
 def _condense(element: Any, points: float) -> None:
     """Character spacing (``w:spacing``, in twentieths of a point, rounded down).
 
-    The grid alone leaves 16 pt glyphs wider than a 15.79 pt grid cell, which
-    LibreOffice then sets two cells wide; condensing each glyph by a quarter
-    point makes 28 fit a line in Word, WPS and LibreOffice alike.
+    GB/T 9704 puts 28 characters of 16 pt type in a 156 mm line, a pitch of
+    15.79 pt: condensing each glyph by a quarter point makes 28 fit in Word,
+    WPS and LibreOffice alike.
     """
     twips = math.floor(points * 20)
     if twips >= 0:
@@ -182,9 +183,10 @@ def _doc_grid(section: Any, profile: Profile) -> None:
 
 
 def _line_break_rules(doc: Any) -> None:
-    """The PDF's Chinese line-breaking rules as Word's custom 禁则 (LibreOffice reads them too).
+    """The PDF's Chinese line-breaking rules as Word's custom 禁则 for zh-CN.
 
-    Word's and WPS's built-in lists for Chinese miss ``%`` and some marks.
+    Word's built-in list for Chinese misses ``%`` and some marks.  LibreOffice
+    ignores these settings and uses its own list.
     """
     settings = doc.settings.element
     anchor = settings.find(qn("w:characterSpacingControl"))

@@ -176,6 +176,14 @@ def _kept_height(blocks: tuple[Block, ...], start: int, profile: Profile) -> flo
     return height - 0.01
 
 
+def _subject(document: Document) -> str:
+    """The subtitle or date line under the title, else where the text came from."""
+    for block in document.blocks:
+        if block.kind is BlockKind.SUBTITLE:
+            return block.display_text.strip().lstrip("—").strip()
+    return f"converted from {document.meta.source}"
+
+
 def _author(document: Document) -> str:
     """The sender named in the signature (not its date line), if any."""
     for block in document.blocks:
@@ -197,7 +205,7 @@ def write_pdf(document: Document, opts: Options) -> bytes:
         topMargin=profile.margin_top_mm * MM,
         bottomMargin=profile.margin_bottom_mm * MM,
         title=document.title or "",
-        subject=document.title or f"converted from {document.meta.source}",
+        subject=_subject(document),
         author=_author(document),
         creator="pipeline",
         lang=document.meta.language,
