@@ -148,6 +148,12 @@ def test_config_file_and_flags(tmp_path: Path) -> None:
         ("colour = 'red'", "unknown setting colour"),
         ("formats = ['docx', 'odt']", "unknown output format odt"),
         ("skip = 3", "skip must be a list of names"),
+        ("profiles = 3", "profiles must be tables"),
+        ("watermark = 1", "watermark must be a string"),
+        ("system_fonts = 'no'", "system_fonts must be true or false"),
+        ("profile = 'nope'", "unknown layout profile 'nope'"),
+        ("profile = 'missing.toml'", "missing.toml: cannot read the profile"),
+        ("profile = 'x'\n[profiles.x]\nlines_per_page = 0", "must be positive"),
     ],
 )
 def test_bad_config_is_a_usage_error(tmp_path: Path, content: str, message: str) -> None:
