@@ -221,6 +221,15 @@ def _headers(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
             _watermark(para.add_run()._r, profile, fonts["body"].family)
 
 
+_AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+
+
 def _bottom_rule(p: Any) -> None:
     ppr = p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
@@ -228,7 +237,7 @@ def _bottom_rule(p: Any) -> None:
     for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "000000")):
         bottom.set(qn(key), value)
     borders.append(bottom)
-    ppr.append(borders)
+    ppr.insert_element_before(borders, *_AFTER_PBDR)
 
 
 def _watermark(r: Any, profile: Profile, family: str) -> None:
