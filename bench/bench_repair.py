@@ -60,7 +60,9 @@ def clean_changes(docs: list[tuple[str, str]]) -> int:
         doc = run_stages(text, opts)
         changed = [c for c in doc.changes if c.stage in TEXT_STAGES and c.before != c.after]
         for c in changed:
-            print(f"  clean text changed: {name} {c.stage}: {c.before!r} -> {c.after!r} ({c.reason})")
+            print(
+                f"  clean text changed: {name} {c.stage}: {c.before!r} -> {c.after!r} ({c.reason})"
+            )
         total += len(changed)
     return total
 

@@ -187,6 +187,16 @@ def convert(
     keep_file: Annotated[
         Path | None, typer.Option(help="File of words never converted, one a line.")
     ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(help="Layout profile: gbt9704, handout, a [profiles.NAME] or a .toml file."),
+    ] = None,
+    header: Annotated[
+        str | None, typer.Option(help="Header on every page, e.g. the meeting name and date.")
+    ] = None,
+    watermark: Annotated[
+        str | None, typer.Option(help="Watermark across every page, e.g. 内部资料.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Convert text documents into DOCX, PDF and JSON handouts under the output folder."""
@@ -205,6 +215,9 @@ def convert(
         source=source,
         keep=keep,
         keep_file=keep_file,
+        profile=profile,
+        header=header,
+        watermark=watermark,
     )
     console = Console(highlight=False)
 
@@ -274,12 +287,12 @@ def fields(
 
 @app.command()
 def fonts(config: ConfigOption = None) -> None:
-    """List each font role and the file it resolves to."""
+    """List each font role, the file it resolves to and where from (configured, system, bundled)."""
     from .writers.fonts import resolve_fonts
 
     opts = _load_options(config)
     try:
-        faces = resolve_fonts(opts.fonts)
+        faces = resolve_fonts(opts.fonts, opts.system_fonts)
     except PipelineError as exc:
         _fail(exc)
     rows = [[role, face.family, face.source, str(face.path)] for role, face in faces.items()]

@@ -64,12 +64,15 @@ class Block:
 
     ``level`` is the heading level (1 = ``一、``, 2 = ``（一）``, 3 = ``1.``,
     4 = ``（1）``) and ``number`` the numbering text found, for headings only.
+    ``lead`` is the length, in characters of :attr:`text`, of a lead sentence
+    (``一要…。``, ``一是…；``, ``首先，…。``) that opens the block and is set in bold.
     """
 
     kind: BlockKind
     inlines: tuple[Inline, ...]
     level: int = 0
     number: str = ""
+    lead: int = 0
 
     @classmethod
     def of_text(cls, text: str, kind: BlockKind = BlockKind.PARAGRAPH) -> Block:
@@ -87,6 +90,27 @@ class Block:
 
     def fields(self) -> Iterator[Field]:
         return (i for i in self.inlines if isinstance(i, Field))
+
+    def marked_inlines(self) -> Iterator[tuple[Inline, bool]]:
+        """The inlines, each with whether it lies in the lead sentence.
+
+        A text run that straddles the end of the lead is cut in two; a field
+        counts as its raw placeholder and belongs to the lead if it starts in it.
+
+        >>> b = Block(BlockKind.PARAGRAPH, (Text("一要学习。要实干。"),), lead=5)
+        >>> [(i.text, strong) for i, strong in b.marked_inlines()]
+        [('一要学习。', True), ('要实干。', False)]
+        """
+        left = self.lead
+        for inline in self.inlines:
+            if isinstance(inline, Text) and 0 < left < len(inline.text):
+                yield Text(inline.text[:left]), True
+                yield Text(inline.text[left:]), False
+                left = 0
+                continue
+            size = len(inline.text) if isinstance(inline, Text) else len(inline.raw)
+            yield inline, left > 0
+            left = max(0, left - size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +245,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
                 "kind": b.kind.value,
                 "level": b.level,
                 "number": b.number,
+                "lead": b.lead,
                 "inlines": [inline_to_dict(i) for i in b.inlines],
             }
             for b in doc.blocks
@@ -260,6 +285,7 @@ def document_from_dict(data: dict[str, Any]) -> Document:
                 inlines=tuple(inline_from_dict(i) for i in b["inlines"]),
                 level=b.get("level", 0),
                 number=b.get("number", ""),
+                lead=b.get("lead", 0),
             )
             for b in data["blocks"]
         ),

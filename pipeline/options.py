@@ -40,9 +40,14 @@ class Options:
         keep: words never converted (names, places), as they appear in the source.
         keep_file: a UTF-8 file of keep words, one a line; :meth:`load` adds
             them to ``keep``.
-        profile: layout profile for the DOCX and PDF writers.
+        profile: layout profile for the DOCX and PDF writers: a built-in
+            (``gbt9704``, ``handout``), a ``[profiles.NAME]`` table, or a ``.toml`` file.
+        profiles: user layout profiles by name (``[profiles.NAME]`` tables).
+        header: text at the top of every page (meeting name and date); overrides the profile's.
+        watermark: text drawn across every page (e.g. 内部资料); overrides the profile's.
         skip: optional stages to leave out (``repair``, ``convert``, ...).
-        fonts: font role -> file, overriding the bundled fonts.
+        fonts: font role -> file, overriding installed and bundled fonts.
+        system_fonts: look for installed fonts under their official names (仿宋_GB2312 …).
         explain: print the change log of each document.
         values: values for the fields (from ``--values FILE``), or None.
         strict: a document that still has unfilled fields fails.
@@ -56,8 +61,12 @@ class Options:
     keep: tuple[str, ...] = ()
     keep_file: Path | None = None
     profile: str = "gbt9704"
+    profiles: Mapping[str, Any] = field(default_factory=dict)
+    header: str = ""
+    watermark: str = ""
     skip: tuple[str, ...] = ()
     fonts: Mapping[str, str] = field(default_factory=dict)
+    system_fonts: bool = True
     explain: bool = False
     values: Values | None = None
     strict: bool = False
@@ -94,6 +103,7 @@ class Options:
         for key in ("output", "explain", "keep_file"):
             data.pop(key)
         data["fonts"] = dict(sorted(self.fonts.items()))
+        data["profiles"] = dict(self.profiles)
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -185,10 +195,17 @@ def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
             ):
                 raise TypeError('fonts must be a table of role = "path"')
             out["fonts"] = dict(fonts)
-        for key in ("to", "profile", "source"):
+        if "profiles" in out:
+            profiles = out["profiles"]
+            if not isinstance(profiles, Mapping) or not all(
+                isinstance(v, Mapping) for v in profiles.values()
+            ):
+                raise TypeError("profiles must be tables: [profiles.NAME]")
+            out["profiles"] = dict(profiles)
+        for key in ("to", "profile", "source", "header", "watermark"):
             if key in out and not isinstance(out[key], str):
                 raise TypeError(f"{key} must be a string")
-        for key in ("explain", "strict", "mark_filled"):
+        for key in ("explain", "strict", "mark_filled", "system_fonts"):
             if key in out and not isinstance(out[key], bool):
                 raise TypeError(f"{key} must be true or false")
         if "values" in out and not isinstance(out["values"], Values):

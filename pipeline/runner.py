@@ -187,9 +187,9 @@ def convert_file(source: Source, opts: Options) -> DocumentResult:
 
 def check_options(opts: Options) -> None:
     """Fail fast, before any document, on options that would fail every document."""
-    get_profile(opts.profile)
+    get_profile(opts.profile, opts.profiles)
     if {"docx", "pdf"} & set(opts.formats):
-        resolve_fonts(opts.fonts)
+        resolve_fonts(opts.fonts, opts.system_fonts)
 
 
 def convert_all(

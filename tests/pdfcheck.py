@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +38,31 @@ def pdf_fonts(path: Path) -> dict[str, bool]:
     for page in PdfReader(path).pages:
         visit(page.get("/Resources"))
     return fonts
+
+
+PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$")
+
+
+def pdf_pages_lines(path: Path) -> list[list[str]]:
+    """Each page's text lines in reading order, page numbers (``— 1 —``) left out."""
+    pages = []
+    for page in PdfReader(path).pages:
+        lines = (page.extract_text() or "").splitlines()
+        pages.append([line for line in lines if line.strip() and not PAGE_NUMBER.match(line)])
+    return pages
+
+
+def pdftotext_pages(path: Path) -> list[list[str]]:
+    """Like :func:`pdf_pages_lines`, read by poppler's ``pdftotext`` (which must be installed)."""
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return [
+        [line for line in page.splitlines() if line.strip() and not PAGE_NUMBER.match(line)]
+        for page in out.split("\f")
+        if page.strip()
+    ]

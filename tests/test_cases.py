@@ -46,8 +46,15 @@ def test_fields(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", load_cases("structure"))
 def test_structure(case: dict[str, Any]) -> None:
-    doc = detect_structure(doc_of(*case["lines"]), Options())
+    source = doc_of(*case["lines"])
+    if "meta_title" in case:
+        source = Document(
+            meta=Meta(source="case.txt", title=case["meta_title"]), blocks=source.blocks
+        )
+    doc = detect_structure(source, Options())
     assert [style_key(b) for b in doc.blocks] == case["kinds"]
+    leads = [b.text[: b.lead] for b in doc.blocks]
+    assert leads == case.get("leads", [""] * len(doc.blocks))
 
 
 @pytest.mark.parametrize("case", load_cases("mojibake"))

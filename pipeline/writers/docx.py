@@ -3,12 +3,16 @@
 Uses real Word styles (Normal, Title, Heading 1-4) so Word's navigation pane
 and WPS's outline work, and sets the East Asian font (``w:eastAsia``) on every
 style and run: without it Word shows Chinese in a fallback font, because
-python-docx's ``Font.name`` only sets the Latin slots.
+python-docx's ``Font.name`` only sets the Latin slots.  The section carries
+the profile's line grid (``w:docGrid``, 22 lines for GB/T 9704) and the
+styles condense their glyphs so 28 characters fill a line, as in the PDF; the
+settings carry the PDF's line-breaking rules as Word's custom 禁则.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import zlib
 from typing import Any
 
@@ -17,12 +21,13 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor, Twips
 
 from ..model import Document, Field
 from ..options import Options
 from .fonts import FontFace, resolve_fonts
-from .layout import BlockStyle, Profile, get_profile, style_key
+from .layout import BlockStyle, Profile, profile_for, style_key
+from .linebreak import CANNOT_END, CANNOT_START
 
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -69,15 +74,20 @@ def _style_paragraphs(style: Any, spec: BlockStyle, profile: Profile) -> None:
     pf = style.paragraph_format
     pf.alignment = _ALIGN[spec.align]
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    pf.line_spacing = Pt(spec.leading or profile.line_pitch)
+    # whole twips, rounded down: 22 lines of 580 twips overflow a 225 mm type area
+    pf.line_spacing = Twips(math.floor((spec.leading or profile.line_pitch) * 20))
     pf.space_before = Pt(spec.space_before)
     pf.space_after = Pt(spec.space_after)
     pf.first_line_indent = Pt(spec.first_line_chars * spec.size)
-    pf.keep_with_next = style.name.startswith(("Heading", "Title"))
+    pf.keep_with_next = style.name.startswith(("Heading", "Title", "Subtitle"))
+    pf.widow_control = False  # every page holds the full grid of lines, as the PDF does
     ppr = style.element.get_or_add_pPr()
     # Word and WPS size the indent in characters, which survives a font change;
     # 0 must be explicit, or a style based on Normal inherits Normal's 2 characters.
-    ppr.find(qn("w:ind")).set(qn("w:firstLineChars"), str(round(spec.first_line_chars * 100)))
+    pf.right_indent = Pt(spec.right_chars * spec.size)
+    ind = ppr.find(qn("w:ind"))
+    ind.set(qn("w:firstLineChars"), str(round(spec.first_line_chars * 100)))
+    ind.set(qn("w:rightChars"), str(round(spec.right_chars * 100)))
     for border in ppr.findall(qn("w:pBdr")):  # the default Title has a rule under it
         ppr.remove(border)
 
@@ -91,7 +101,33 @@ def _apply_style(
     font.italic = False
     font.color.rgb = RGBColor(0, 0, 0)
     set_run_fonts(style.element, fonts["latin"].family, fonts[spec.font].family)
+    _condense(style.element, profile.char_space(spec.size))
     _style_paragraphs(style, spec, profile)
+
+
+_AFTER_SPACING = (
+    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
+    "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
+    "w:eastAsianLayout", "w:specVanish", "w:oMath",
+)  # fmt: skip
+
+
+def _condense(element: Any, points: float) -> None:
+    """Character spacing (``w:spacing``, in twentieths of a point, rounded down).
+
+    GB/T 9704 puts 28 characters of 16 pt type in a 156 mm line, a pitch of
+    15.79 pt: condensing each glyph by a quarter point makes 28 fit in Word,
+    WPS and LibreOffice alike.
+    """
+    twips = math.floor(points * 20)
+    if twips >= 0:
+        return
+    rpr = element.get_or_add_rPr()
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.insert_element_before(spacing, *_AFTER_SPACING)
+    spacing.set(qn("w:val"), str(twips))
 
 
 def _setup(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
@@ -114,6 +150,10 @@ def _setup(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
             style.quick_style = True
         _apply_style(doc.styles[name], profile.styles[key], fonts, profile)
     _page_numbers(doc, profile, fonts)
+    _doc_grid(section, profile)
+    _line_break_rules(doc)
+    if profile.header or profile.watermark:
+        _headers(doc, profile, fonts)
     lang = doc.styles.element.find(qn("w:docDefaults"))
     if lang is not None:
         rpr = lang.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
@@ -123,6 +163,114 @@ def _setup(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
                 el = OxmlElement("w:lang")
                 rpr.append(el)
             el.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _doc_grid(section: Any, profile: Profile) -> None:
+    """``w:docGrid``: the line grid (line pitch in twips); characters fit by :func:`_condense`.
+
+    Type ``lines``, not ``linesAndChars``: LibreOffice sizes a character grid
+    cell by the font size, so 16 pt type in a 15.79 pt cell takes two cells
+    (14 characters a line); the condensed glyphs give 28 in Word and WPS too.
+    ``charSpace`` still records the character pitch for editors that show it.
+    """
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(math.floor(profile.line_pitch * 20)))
+    grid.set(qn("w:charSpace"), str(round(profile.char_space(profile.body_size) * 4096)))
+
+
+def _line_break_rules(doc: Any) -> None:
+    """The PDF's Chinese line-breaking rules as Word's custom 禁则 for zh-CN.
+
+    Word's built-in list for Chinese misses ``%`` and some marks.  LibreOffice
+    ignores these settings and uses its own list.
+    """
+    settings = doc.settings.element
+    anchor = settings.find(qn("w:characterSpacingControl"))
+    for tag, chars in (
+        ("w:noLineBreaksAfter", CANNOT_END),
+        ("w:noLineBreaksBefore", CANNOT_START),
+    ):
+        el = OxmlElement(tag)
+        el.set(qn("w:lang"), "zh-CN")
+        el.set(qn("w:val"), "".join(sorted(chars)))
+        if anchor is not None:
+            anchor.addnext(el)
+            anchor = el
+        else:
+            settings.append(el)
+
+
+def _headers(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
+    """The header line (meeting name and date) and the watermark, on odd and even pages."""
+    section = doc.sections[0]
+    section.header_distance = Mm(max(5.0, profile.margin_top_mm - 4 - 10))
+    for header in (section.header, section.even_page_header):
+        para = header.paragraphs[0]
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.first_line_indent = None
+        if profile.header:
+            run = para.add_run(profile.header)
+            run.font.size = Pt(profile.header_size)
+            set_run_fonts(run._r, fonts["latin"].family, fonts["body"].family)
+            _bottom_rule(para._p)
+        if profile.watermark:
+            _watermark(para.add_run()._r, profile, fonts["body"].family)
+
+
+_AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+
+
+def _bottom_rule(p: Any) -> None:
+    ppr = p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.insert_element_before(borders, *_AFTER_PBDR)
+
+
+def _watermark(r: Any, profile: Profile, family: str) -> None:
+    """Word's own kind of text watermark: a VML WordArt shape behind the text, in the header."""
+    from docx.oxml import parse_xml
+
+    size = profile.watermark_size
+    width = size * max(1, len(profile.watermark))
+    xml = (
+        '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:o="urn:schemas-microsoft-com:office:office">'
+        '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+        'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+        '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
+        "</v:shapetype>"
+        '<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136" '
+        f'style="position:absolute;margin-left:0;margin-top:0;width:{width:.0f}pt;'
+        f"height:{size:.0f}pt;rotation:315;z-index:-251655168;"
+        "mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+        'mso-position-vertical:center;mso-position-vertical-relative:margin" '
+        f'o:allowincell="f" fillcolor="{profile.watermark_color}" stroked="f">'
+        '<v:fill opacity=".5"/>'
+        f'<v:textpath style="font-family:&quot;{family}&quot;;font-size:1pt" '
+        f'string="{_xml_attr(profile.watermark)}"/>'
+        "</v:shape></w:pict>"
+    )
+    r.append(parse_xml(xml))
+
+
+def _xml_attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 def _page_numbers(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
@@ -204,8 +352,8 @@ def _add_field(paragraph: Any, field: Field, opts: Options) -> None:
 
 
 def write_docx(document: Document, opts: Options) -> bytes:
-    profile = get_profile(opts.profile)
-    fonts = resolve_fonts(opts.fonts)
+    profile = profile_for(opts)
+    fonts = resolve_fonts(opts.fonts, opts.system_fonts)
     doc = new_docx()
     _setup(doc, profile, fonts)
     core = doc.core_properties
@@ -215,12 +363,14 @@ def write_docx(document: Document, opts: Options) -> bytes:
     core.comments = f"converted from {document.meta.source}"
     for block in document.blocks:
         para = doc.add_paragraph(style=_WORD_STYLE.get(style_key(block), "Normal"))
-        for inline in block.inlines:
+        for inline, strong in block.marked_inlines():
             # Runs inherit their fonts (East Asian included) from the paragraph style.
             if isinstance(inline, Field):
-                _add_field(para, inline, opts)
-            else:
-                para.add_run(inline.text)
+                _add_field(para, inline, opts)  # a content control, styled as a field
+                continue
+            run = para.add_run(inline.text)
+            if strong:  # the lead sentence: bold, as the profile's bold face
+                run.bold = True
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

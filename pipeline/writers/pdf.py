@@ -1,63 +1,108 @@
-"""PDF writer: reportlab platypus, CJK line breaking, embedded font subsets.
+"""PDF writer: reportlab platypus on the GB/T 9704 grid, Chinese line breaking, font subsets.
 
 Every font in the file is a TrueType subset registered from :mod:`.fonts`;
 even the canvas's initial font is set to the body face, so reportlab's
 default Helvetica (never embedded) is not referenced at all.  All text is
-escaped before it reaches reportlab's paragraph markup parser.
+escaped before it reaches reportlab's paragraph markup parser.  Lines are
+broken and drawn by :class:`.gridpara.GridParagraph` (28 characters a line,
+justified, no line starting with ``，。”`` or ending with ``“（《``).
 """
 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate
 
 from ..model import Block, BlockKind, Document, Field
 from ..options import Options
 from .fonts import FontFace, register_pdf_font, resolve_fonts
-from .layout import MM, BlockStyle, Profile, get_profile, style_key
+from .gridpara import GridParagraph
+from .layout import MM, BlockStyle, Profile, profile_for, style_key
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
+_LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:%/\- ]*[A-Za-z0-9%]|[A-Za-z0-9]")
+_BODY_ROLES = ("body", "bold")  # styles whose digits and Latin take the Latin face
 
 
 def _paragraph_style(key: str, spec: BlockStyle, font: str, profile: Profile) -> ParagraphStyle:
     leading = spec.leading or profile.line_pitch
-    return ParagraphStyle(
+    style = ParagraphStyle(
         key,
         fontName=font,
         fontSize=spec.size,
         leading=max(leading, spec.size * 1.2),
         alignment=_ALIGN[spec.align],
-        firstLineIndent=spec.first_line_chars * spec.size,
+        # indents in grid characters, so indented lines stay on the grid
+        firstLineIndent=spec.first_line_chars * (spec.size + profile.char_space(spec.size)),
+        rightIndent=spec.right_chars * (spec.size + profile.char_space(spec.size)),
         spaceBefore=spec.space_before,
         spaceAfter=spec.space_after,
         wordWrap="CJK",
-        allowWidows=0,
-        allowOrphans=0,
+        # every page holds the full grid of lines, as in GB/T 9704 公文: no widow control
+        allowWidows=1,
+        allowOrphans=1,
     )
+    style.gridCharSpace = profile.char_space(spec.size)
+    return style
 
 
 # A light tint behind filled values under --mark-filled, for proof-reading.
 FILLED_TINT = "#E3ECF7"
 
 
-def inline_markup(block: Block, profile: Profile, mark_filled: bool = False) -> str:
-    """reportlab paragraph markup for a block: escaped text, highlighted unfilled fields."""
+def _text_markup(text: str, latin: str | None) -> str:
+    """Escaped text, with runs of digits and Latin letters in the Latin face if there is one."""
+    if latin is None:
+        return escape(text)
+    out: list[str] = []
+    pos = 0
+    for m in _LATIN.finditer(text):
+        out.append(escape(text[pos : m.start()]))
+        out.append(f'<font name="{latin}">{escape(m.group())}</font>')
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def inline_markup(
+    block: Block,
+    profile: Profile,
+    fonts: Mapping[str, str] | None = None,
+    mark_filled: bool = False,
+) -> str:
+    """reportlab paragraph markup for a block: escaped text, highlighted unfilled fields.
+
+    ``fonts`` (role -> PDF font name) enables the bold lead sentence and the
+    Latin face for digits and Latin letters in body text; ``mark_filled``
+    tints filled values for proof-reading.
+    """
+    fonts = fonts or {}
+    spec = profile.style_for(block)
+    latin = fonts.get("latin")
+    if latin is None or spec.font not in _BODY_ROLES or latin == fonts.get(spec.font):
+        latin = None
+    bold = fonts.get("bold")
     parts: list[str] = []
-    for inline in block.inlines:
+    for inline, strong in block.marked_inlines():
         if isinstance(inline, Field):
             shown = escape(inline.display)
             if inline.value is None:
                 shown = f'<font backColor="{profile.field_color}">{shown}</font>'
             elif mark_filled:
                 shown = f'<font backColor="{FILLED_TINT}">{shown}</font>'
-            parts.append(shown)
         else:
-            parts.append(escape(inline.text))
+            shown = _text_markup(inline.text, latin)
+        if strong and bold is not None:
+            shown = f'<font name="{bold}">{shown}</font>'
+        parts.append(shown)
     return "".join(parts)
 
 
@@ -71,6 +116,35 @@ class _HandoutTemplate(BaseDocTemplate):  # type: ignore[misc]
         text, level, key = outline
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(text, key, level=level, closed=False)
+
+
+def _page_background(profile: Profile, font: str) -> Any:
+    """Watermark and header, drawn before the body so text extraction reads them first."""
+    width, height = profile.page_width_mm * MM, profile.page_height_mm * MM
+
+    def draw(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        if profile.watermark:
+            canvas.setFillColor(HexColor(profile.watermark_color))
+            canvas.setFont(font, profile.watermark_size)
+            canvas.translate(width / 2, height / 2)
+            canvas.rotate(45)
+            canvas.drawCentredString(0, -profile.watermark_size * 0.38, profile.watermark)
+            canvas.rotate(-45)
+            canvas.translate(-width / 2, -height / 2)
+        if profile.header:
+            size = profile.header_size
+            y = height - profile.margin_top_mm * MM + 4 * MM
+            left = profile.margin_left_mm * MM
+            right = width - profile.margin_right_mm * MM
+            canvas.setFillColor(HexColor("#000000"))
+            canvas.setFont(font, size)
+            canvas.drawCentredString((left + right) / 2, y + 2, profile.header)
+            canvas.setLineWidth(0.5)
+            canvas.line(left, y - 2, right, y - 2)
+        canvas.restoreState()
+
+    return draw
 
 
 def _page_decorator(profile: Profile, font: str) -> Any:
@@ -95,9 +169,44 @@ def _page_decorator(profile: Profile, font: str) -> Any:
     return draw
 
 
+_KEPT = (BlockKind.TITLE, BlockKind.SUBTITLE, BlockKind.HEADING)
+
+
+def _kept_height(blocks: tuple[Block, ...], start: int, profile: Profile) -> float:
+    """Room a run of title and headings needs with the first line of what follows.
+
+    Word's "keep with next" (no widow control) moves headings to the next page
+    only if that line does not fit; reportlab's keepWithNext would move the
+    whole following paragraph.
+    """
+    height = profile.line_pitch
+    for block in blocks[start:]:
+        if block.kind not in _KEPT:
+            break
+        spec = profile.style_for(block)
+        height += (spec.leading or profile.line_pitch) + spec.space_before + spec.space_after
+    return height - 0.01
+
+
+def _subject(document: Document) -> str:
+    """The subtitle or date line under the title, else where the text came from."""
+    for block in document.blocks:
+        if block.kind is BlockKind.SUBTITLE:
+            return block.display_text.strip().lstrip("—").strip()
+    return f"converted from {document.meta.source}"
+
+
+def _author(document: Document) -> str:
+    """The sender named in the signature (not its date line), if any."""
+    for block in document.blocks:
+        if block.kind is BlockKind.SIGNATURE and not re.search(r"\d|年.*月.*日", block.text):
+            return block.display_text.strip()
+    return ""
+
+
 def write_pdf(document: Document, opts: Options) -> bytes:
-    profile = get_profile(opts.profile)
-    faces: dict[str, FontFace] = resolve_fonts(opts.fonts)
+    profile = profile_for(opts)
+    faces: dict[str, FontFace] = resolve_fonts(opts.fonts, opts.system_fonts)
     names = {role: register_pdf_font(face) for role, face in faces.items()}
     buf = io.BytesIO()
     template = _HandoutTemplate(
@@ -108,8 +217,8 @@ def write_pdf(document: Document, opts: Options) -> bytes:
         topMargin=profile.margin_top_mm * MM,
         bottomMargin=profile.margin_bottom_mm * MM,
         title=document.title or "",
-        subject=f"converted from {document.meta.source}",
-        author="",
+        subject=_subject(document),
+        author=_author(document),
         creator="pipeline",
         lang=document.meta.language,
         initialFontName=names["body"],
@@ -117,9 +226,9 @@ def write_pdf(document: Document, opts: Options) -> bytes:
     )
     frame = Frame(
         template.leftMargin,
-        template.bottomMargin,
+        template.bottomMargin - 0.5,  # rounding must not cost the last line of the grid
         template.width,
-        template.height,
+        template.height + 0.5,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,
@@ -131,20 +240,24 @@ def write_pdf(document: Document, opts: Options) -> bytes:
             PageTemplate(
                 id="page",
                 frames=[frame],
+                onPage=_page_background(profile, names["body"]),
                 # drawn after the body, so text extraction reads the number last
                 onPageEnd=_page_decorator(profile, names["latin"]),
             )
         ]
     )
     styles: dict[str, ParagraphStyle] = {}
-    story = []
+    story: list[Any] = []
     last_level = -1  # PDF outlines may go down only one level at a time
-    for index, block in enumerate(document.blocks):
+    blocks = document.blocks
+    for index, block in enumerate(blocks):
+        if block.kind in _KEPT and (index == 0 or blocks[index - 1].kind not in _KEPT):
+            story.append(CondPageBreak(_kept_height(blocks, index, profile)))
         key = style_key(block)
         if key not in styles:
             spec = profile.style_for(block)
             styles[key] = _paragraph_style(key, spec, names[spec.font], profile)
-        para = Paragraph(inline_markup(block, profile, opts.mark_filled), styles[key])
+        para = GridParagraph(inline_markup(block, profile, names, opts.mark_filled), styles[key])
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             level = min(0 if block.kind is BlockKind.TITLE else block.level, last_level + 1)
             last_level = level

@@ -1,0 +1,124 @@
+"""Chinese line breaking on a character grid: where a line may end, and how wide it is.
+
+GB/T 9704 sets body text on a grid of 28 characters a line; GB/T 15834 and
+the usual Chinese typesetting rules (禁则) forbid a line to start with a
+closing mark (``，。、；：？！）》」』’”…``) or to end with an opening one
+(``（《「『‘“``), and forbid splitting ``——``, ``……``, a number or a Latin
+word.  reportlab's CJK wrap knows only part of these marks and lets a
+forbidden mark hang into the margin, so the PDF writer breaks lines here.
+
+A too-long line is broken *before* the last legal break point ("push out"):
+the characters that may not start a line take the previous character with
+them, and the justified line is spread by the space they leave.  This keeps
+every character inside the type area.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+CANNOT_START = frozenset("，。、；：？！）》」』’”…】〕〉］｝〗％‰℃" + ",.;:?!)]}%")
+CANNOT_END = frozenset("（《「『‘“【〔〈［｛〖" + "([{")
+
+# Runs that are never split: Latin words, numbers with their decimal point,
+# thousands separator and percent sign ("1,286", "3.5%"), and the two-em dash
+# and ellipsis.  A web address or compound may break *after* its . / or -.
+_CLUSTER = re.compile(r"[A-Za-z0-9]+(?:[.,:][0-9]+)*%?|—{2,}|…{2,}|·{2,}")
+_CONNECTOR = frozenset("./-")
+
+_FUZZ = 1e-6
+
+
+def break_opportunities(text: str) -> list[bool]:
+    """``allowed[i]``: may a line break fall just before ``text[i]``?
+
+    >>> "".join("|" if ok else "." for ok in break_opportunities("说：“好。”2022年"))
+    '..|...|...|'
+    >>> "".join("|" if ok else "." for ok in break_opportunities("www.gov.cn 1,286"))
+    '....|...|.||....'
+    """
+    allowed = [True] * len(text)
+    if text:
+        allowed[0] = False
+    for i in range(1, len(text)):
+        if text[i] in CANNOT_START or text[i - 1] in CANNOT_END:
+            allowed[i] = False
+    for m in _CLUSTER.finditer(text):
+        for i in range(m.start() + 1, m.end()):
+            allowed[i] = False
+    for i in range(1, len(text)):
+        if text[i] in _CONNECTOR and text[i - 1].isascii() and text[i - 1].isalnum():
+            allowed[i] = False
+        elif text[i - 1] in _CONNECTOR and text[i].isascii() and text[i].isdigit():
+            allowed[i] = False  # "COVID-19", "2022/23": the number stays with its word
+    return allowed
+
+
+def break_lines(
+    text: str,
+    widths: Sequence[float],
+    max_widths: Sequence[float],
+    forced: frozenset[int] = frozenset(),
+) -> list[tuple[int, int]]:
+    """Split ``text`` into lines as ``(start, end)`` index pairs.
+
+    ``widths[i]`` is the advance of ``text[i]``; line ``k`` is at most
+    ``max_widths[k]`` wide (the last entry serves for all later lines).
+    ``forced`` holds indices a line must end *after* (hard line breaks).
+    A line is cut at the last legal break point that fits; only a run with
+    no legal break point at all is cut where it overflows.  Spaces where a
+    line is cut belong to neither line (Latin text breaks at its spaces).
+
+    >>> break_lines("甲乙丙丁。", [1.0] * 5, [4.0])
+    [(0, 3), (3, 5)]
+    >>> break_lines("“甲乙丙", [1.0] * 4, [2.0])
+    [(0, 2), (2, 4)]
+    >>> break_lines("ISO 9001", [1.0] * 8, [5.0])
+    [(0, 3), (4, 8)]
+    """
+    allowed = break_opportunities(text)
+    lines: list[tuple[int, int]] = []
+    start = i = 0
+    used = 0.0
+    n = len(text)
+    while i < n:
+        limit = max_widths[min(len(lines), len(max_widths) - 1)]
+        if used + widths[i] > limit + _FUZZ and i > start:
+            cut = i
+            while cut > start and not allowed[cut]:
+                cut -= 1
+            if cut == start:  # nothing legal fits: cut where it overflows
+                cut = i
+            end = cut
+            while end > start and text[end - 1] == " ":
+                end -= 1
+            while cut < n and text[cut] == " ":
+                cut += 1
+            lines.append((start, end))
+            start = i = cut
+            used = 0.0
+            continue
+        used += widths[i]
+        i += 1
+        if i - 1 in forced:
+            lines.append((start, i))
+            start = i
+            used = 0.0
+    if start < n or not lines:
+        lines.append((start, n))
+    return lines
+
+
+def violations(lines: Sequence[str]) -> list[str]:
+    """The laid-out lines that break a rule: start with a closing mark, or end with an opening one.
+
+    >>> violations(["大家好", "。谢谢“", "好"])
+    ['。谢谢“']
+    """
+    bad = []
+    for line in lines:
+        text = line.strip()
+        if text and (text[0] in CANNOT_START or text[-1] in CANNOT_END):
+            bad.append(line)
+    return bad
