@@ -20,7 +20,8 @@ from .errors import ConfigError
 FORMATS = ("docx", "pdf", "json", "txt")
 DEFAULT_FORMATS = ("docx", "pdf", "json")
 TARGETS = ("simplified",)
-OPTIONAL_STAGES = ("repair", "convert", "fields", "structure")
+# "repair" names the group cleanup + unwrap + punctuation (see stages.GROUPS).
+OPTIONAL_STAGES = ("repair", "cleanup", "unwrap", "punctuation", "convert", "fields", "structure")
 CONFIG_NAME = "pipeline.toml"
 
 
@@ -33,7 +34,8 @@ class Options:
         formats: which writers run, a subset of ``docx, pdf, json, txt``.
         to: the script the handout is written in.
         profile: layout profile for the DOCX and PDF writers.
-        skip: optional stages to leave out (``repair``, ``convert``, ...).
+        skip: optional stages to leave out (``cleanup``, ``convert``, ... or
+            ``repair`` for all text repairs).
         fonts: font role -> file, overriding the bundled fonts.
         explain: print the change log of each document.
     """

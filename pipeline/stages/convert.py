@@ -9,9 +9,10 @@ expose ``OpenCC(config).convert``.  They differ in how they name configs
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 
-from ..model import Document
+from ..model import Change, Document
 from ..options import Options
 from .base import diff_edits, rewrite_text
 
@@ -37,4 +38,10 @@ def convert(doc: Document, opts: Options) -> Document:
     config = CONFIGS[opts.to]
     to_target = converter(config)
     reason = f"OpenCC {config}: converted to {opts.to} characters"
-    return rewrite_text(doc, STAGE, lambda text: diff_edits(text, to_target(text), reason))
+    out = rewrite_text(doc, STAGE, lambda text: diff_edits(text, to_target(text), reason))
+    title = out.meta.title
+    if title and to_target(title) != title:  # a title found by an earlier stage
+        converted = to_target(title)
+        change = Change(STAGE, f"{reason} (document title)", title, converted)
+        out = out.evolve(meta=replace(out.meta, title=converted), changes=[change])
+    return out

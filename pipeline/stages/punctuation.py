@@ -5,6 +5,11 @@ mark stands next to them; ASCII stays inside numbers (``1,000``, ``10:30``),
 URLs, e-mail addresses and runs of Latin text.  Parentheses are converted as
 a pair, and a pair that holds only Latin letters right after a hanzi is left
 alone: it is likely a pinyin annotation, which the cleanup removes whole.
+
+As a stage it runs after the mojibake repair (which must see the folded
+punctuation as the bytes had it) and the cleanup; it also restores the
+ideographic space where a short line's alignment gap was folded to ASCII
+spaces (see :mod:`.spaces`).
 """
 
 from __future__ import annotations
@@ -12,8 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..model import Document
+from ..options import Options
 from ..textutil import is_chinese_context
-from .base import Edit
+from .base import Edit, rewrite_text
+from .spaces import find_ideographic_space_edits
+
+STAGE = "punctuation"
 
 REASON = "restored full-width punctuation in Chinese context"
 
@@ -106,3 +116,7 @@ def _pair_parentheses(
             edits.append(Edit(start, start + 1, "（", REASON))
             edits.append(Edit(i, i + 1, "）", REASON))
             taken.update((start, i))
+
+
+def restore_punctuation(doc: Document, opts: Options) -> Document:
+    return rewrite_text(doc, STAGE, find_punctuation_edits, find_ideographic_space_edits)

@@ -86,6 +86,25 @@ def detect_structure(doc: Document, opts: Options) -> Document:
                 confidence=0.8,
             )
         )
+    _title_from_meta(doc, blocks, changes)
     if not changes:
         return doc
     return doc.evolve(blocks=blocks, changes=changes)
+
+
+def _title_from_meta(doc: Document, blocks: list[Block], changes: list[Change]) -> None:
+    """Put the known title (:attr:`Meta.title`) on top when no title line opens the text."""
+    title = doc.meta.title
+    if not title or (blocks and blocks[0].kind is BlockKind.TITLE):
+        return
+    blocks.insert(0, Block.of_text(title, BlockKind.TITLE))
+    changes.append(
+        Change(
+            stage=STAGE,
+            reason="no title line: inserted the document's known title",
+            after=title,
+            block=0,
+            offset=0,
+            confidence=0.7,
+        )
+    )

@@ -1,0 +1,270 @@
+"""Cleanup stage: remove what the website added to the author's text.
+
+Template sites wrap a document in their own pitch (``下面是小编为大家整理的…，
+供大家参考``), stamp page strips (``第1页共21页``), gloss readings in pinyin
+(``會(huì)``), repeat the title, scatter anti-copy junk (``asd****19``,
+invisible characters) and stray spaces, and cut the text short behind a
+paywall notice.  This stage removes each of them, logs every removal, warns
+when the source is incomplete, and keeps the document's name when the pitch
+gives it (``…整理的<title>【完整版】``) as :attr:`Meta.title`.
+
+It runs after the byte-level mojibake repair and before the characters are
+converted, so every pattern (see :mod:`.phrases`) matches both scripts.  All
+matching is by linear regular expressions over one line at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ..model import Block, Change, Document, Text
+from ..options import Options
+from .base import Edit, Finder, apply_edits, rewrite_block
+from .phrases import (
+    BOILERPLATE,
+    GENERIC_TITLES,
+    NAMES_DOCUMENT,
+    PAGE_STRIP_INLINE,
+    PAGE_STRIP_LINE,
+    TEMPLATE_WORDS,
+    TITLE_LEAD,
+    TITLE_TAGS,
+    TRUNCATION,
+    WEAK_BOILERPLATE,
+    compile_both,
+)
+from .pinyin import find_pinyin_edits
+from .punctuation import find_punctuation_edits
+from .spaces import find_stray_space_edits
+
+STAGE = "cleanup"
+
+# A line longer than this is (part of) a run-together paragraph: a phrase in it
+# costs only its sentence, never the whole line.
+LONG_LINE = 200
+EDGE_LINES = 3  # weak site phrases count only this near the top or bottom
+MAX_DUPLICATE = 40
+_SPAN_REACH = 300  # how far a removed sentence may extend around its phrase
+
+BOILERPLATE_REASON = "removed website boilerplate"
+TRUNCATION_REASON = "removed a truncation notice: the source is incomplete here"
+PAGE_REASON = "removed a page strip"
+DUPLICATE_REASON = "removed a repeated title line"
+JUNK_REASON = "removed anti-copy junk (random Latin text)"
+INVISIBLE_REASON = "removed an invisible character"
+TITLE_REASON = "the site's boilerplate names the document: kept as the title candidate"
+
+_JUNK = re.compile(
+    r"(?<=[\u3400-\u9fff，。、；：！？“”])[A-Za-z0-9*]{4,32}(?=[\u3400-\u9fff，。、；：！？“”])"
+)
+_INVISIBLE = re.compile(
+    r"[\u200b\u2060\ufeff\u00ad]|(?<=[\u3400-\u9fff])[\u200c\u200d]|[\u200c\u200d](?=[\u3400-\u9fff])"
+)
+_SENTENCE_END = "。！？!?"
+_TITLE_END = re.compile(r"[，,。！!？?；;]")
+_BRACKETS = {"【": "】", "（": "）", "(": ")", "[": "]"}
+_NOT_A_TITLE_END = re.compile(r"[。！？!?]$")
+
+
+def _boilerplate() -> re.Pattern[str]:
+    return compile_both(*BOILERPLATE)
+
+
+def _weak() -> re.Pattern[str]:
+    return compile_both(*WEAK_BOILERPLATE)
+
+
+def _truncation() -> re.Pattern[str]:
+    return compile_both(*TRUNCATION)
+
+
+def find_junk_edits(text: str) -> list[Edit]:
+    """Latin runs mixing letters and ``*`` dropped between Chinese characters.
+
+    >>> from pipeline.stages.base import apply_edits
+    >>> apply_edits("劳动asd****19模范\\u200b", find_junk_edits("劳动asd****19模范\\u200b"))
+    '劳动模范'
+    """
+    edits = [
+        Edit(m.start(), m.end(), "", JUNK_REASON, 0.85)
+        for m in _JUNK.finditer(text)
+        if "*" in m.group() and any(c.isalpha() for c in m.group())
+    ]
+    edits += [Edit(m.start(), m.end(), "", INVISIBLE_REASON) for m in _INVISIBLE.finditer(text)]
+    return edits
+
+
+def find_inline_page_strip_edits(text: str) -> list[Edit]:
+    """``第1页共21页`` glued into the text; nobody writes that in prose."""
+    pattern = compile_both(PAGE_STRIP_INLINE)
+    return [Edit(m.start(), m.end(), "", PAGE_REASON, 0.9) for m in pattern.finditer(text)]
+
+
+def _enclosing(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bracket pair or else the sentence around ``text[start:end]`` (bounded reach)."""
+    lo = max(0, start - 60)
+    for i in range(start - 1, lo - 1, -1):
+        ch = text[i]
+        if ch in _BRACKETS.values():
+            break
+        if ch in _BRACKETS:
+            j = text.find(_BRACKETS[ch], end, end + 60)
+            if j >= 0:
+                return i, j + 1
+            break
+    a = start
+    while a > 0 and start - a < _SPAN_REACH and text[a - 1] not in _SENTENCE_END:
+        a -= 1
+    if a > 0 and text[a - 1] not in _SENTENCE_END:
+        a = start
+    b = end
+    while b < len(text) and b - end < _SPAN_REACH and text[b] not in _SENTENCE_END:
+        b += 1
+    if b < len(text) and text[b] in _SENTENCE_END:
+        b += 1
+    elif b < len(text):
+        b = end
+    return a, b
+
+
+def _span_finder(pattern: re.Pattern[str], reason: str) -> Finder:
+    """Edits removing each match's sentence (or bracket), for long lines only."""
+
+    def find(text: str) -> list[Edit]:
+        edits: list[Edit] = []
+        last = 0
+        for m in pattern.finditer(text):
+            if m.start() < last or m.start() == m.end():
+                continue
+            a, b = _enclosing(text, m.start(), m.end())
+            a = max(a, last)
+            edits.append(Edit(a, b, "", reason, 0.8))
+            last = b
+        return edits
+
+    return find
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    reason: str
+    confidence: float
+    boilerplate: bool = False
+    truncation: bool = False
+
+
+def _line_verdict(line: str, index: int, count: int, previous: str | None) -> Verdict | None:
+    """Why the whole line goes, or None when it stays."""
+    if not line:
+        return None
+    if compile_both(*PAGE_STRIP_LINE).search(line):
+        return Verdict(PAGE_REASON, 0.95)
+    if len(line) > LONG_LINE:
+        return None
+    if _truncation().search(line):
+        return Verdict(TRUNCATION_REASON, 0.95, truncation=True)
+    if _boilerplate().search(line):
+        return Verdict(BOILERPLATE_REASON, 0.95, boilerplate=True)
+    near_edge = index < EDGE_LINES or index >= count - EDGE_LINES
+    if near_edge and _weak().search(line) and compile_both(TEMPLATE_WORDS).search(line):
+        return Verdict(BOILERPLATE_REASON, 0.85, boilerplate=True)
+    if (
+        previous == line
+        and len(line) <= MAX_DUPLICATE
+        and not _NOT_A_TITLE_END.search(line)
+        and any("\u3400" <= c <= "\u9fff" for c in line)
+    ):
+        return Verdict(DUPLICATE_REASON, 0.9)
+    return None
+
+
+def title_from_boilerplate(text: str) -> str | None:
+    """The document's name when the site's pitch gives it, without the site's tags.
+
+    >>> title_from_boilerplate("下面是小編為大家整理的市長講話材料【完整版】,供大家參考。")
+    '市長講話材料'
+    >>> title_from_boilerplate("以下是小编整理的范文，供大家参考") is None
+    True
+    """
+    m = compile_both(NAMES_DOCUMENT).search(text)
+    if not m:
+        return None
+    rest = text[m.end() :]
+    cut = _TITLE_END.search(rest)
+    end = cut.start() if cut else len(rest)
+    weak = _weak().search(rest, 0, end)
+    if weak:
+        end = weak.start()
+    candidate = rest[:end].strip()
+    candidate = compile_both(TITLE_TAGS).sub("", candidate)
+    candidate = compile_both(TITLE_LEAD).sub("", candidate).strip()
+    if not 4 <= len(candidate) <= 60 or compile_both("|".join(GENERIC_TITLES)).fullmatch(candidate):
+        return None
+    return apply_edits(candidate, find_punctuation_edits(candidate))
+
+
+def _text_only(block: Block) -> bool:
+    return all(isinstance(i, Text) for i in block.inlines)
+
+
+_SHORT_FINDERS: tuple[Finder, ...] = (
+    find_inline_page_strip_edits,
+    find_pinyin_edits,
+    find_junk_edits,
+    find_stray_space_edits,
+)
+
+
+def clean_up(doc: Document, opts: Options) -> Document:
+    blocks: list[Block] = []
+    changes: list[Change] = []
+    warnings: list[str] = []
+    # A title already known (from the file's metadata) wins over the site's pitch.
+    title: str | None = doc.meta.title
+    previous: str | None = None
+    long_finders: tuple[Finder, ...] = (
+        _span_finder(_truncation(), TRUNCATION_REASON),
+        _span_finder(_boilerplate(), BOILERPLATE_REASON),
+        *_SHORT_FINDERS,
+    )
+    count = len(doc.blocks)
+    for index, block in enumerate(doc.blocks):
+        text = block.text
+        line = text.strip()
+        verdict = _line_verdict(line, index, count, previous) if _text_only(block) else None
+        if verdict is not None:
+            changes.append(Change(STAGE, verdict.reason, text, "", index, 0, verdict.confidence))
+            if verdict.truncation:
+                warnings.append(f"the source is incomplete: block {index} reads {line!r}")
+            if verdict.boilerplate and title is None:
+                title = title_from_boilerplate(line)
+                if title:
+                    changes.append(Change(STAGE, TITLE_REASON, "", title, index, 0, 0.7))
+            continue
+        finders = long_finders if len(line) > LONG_LINE else _SHORT_FINDERS
+        new, found = rewrite_block(block, index, STAGE, finders)
+        for change in found:
+            if change.reason == TRUNCATION_REASON:
+                warnings.append(
+                    f"the source is incomplete: block {index} reads {change.before.strip()!r}"
+                )
+            elif change.reason == BOILERPLATE_REASON and title is None:
+                title = title_from_boilerplate(change.before)
+                if title:
+                    changes.append(
+                        Change(STAGE, TITLE_REASON, "", title, index, change.offset, 0.7)
+                    )
+        changes.extend(found)
+        if new.inlines:
+            blocks.append(new)
+            previous = new.text.strip()
+        elif found:
+            changes.append(Change(STAGE, "dropped a block left empty", "", "", index, 0))
+    if not changes:
+        return doc
+    meta = doc.meta if title == doc.meta.title else replace(doc.meta, title=title)
+    out = doc.evolve(blocks=blocks, meta=meta, changes=changes)
+    for warning in warnings:
+        out = out.warn(warning)
+    return out
