@@ -16,7 +16,8 @@ matching is by linear regular expressions over one line at a time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from ..model import Block, Change, Document, Text
 from ..options import Options
@@ -53,6 +54,8 @@ PAGE_REASON = "removed a page strip"
 DUPLICATE_REASON = "removed a repeated title line"
 JUNK_REASON = "removed anti-copy junk (random Latin text)"
 INVISIBLE_REASON = "removed an invisible character"
+HEAD_REASON = "removed the start of a boilerplate paragraph wrapped onto the line before"
+TAIL_REASON = "removed the end of a boilerplate sentence wrapped onto this line"
 TITLE_REASON = "the site's boilerplate names the document: kept as the title candidate"
 
 _JUNK = re.compile(
@@ -204,6 +207,17 @@ def title_from_boilerplate(text: str) -> str | None:
     return apply_edits(candidate, find_punctuation_edits(candidate))
 
 
+_PROSE_MARKS = re.compile(r"[，、；,]")
+_ENDS_SENTENCE = re.compile(r"[。！？!?][”’」』)）]*$")
+_FIRST_SENTENCE = re.compile(r"^[^。！？!?]{0,80}[。！？!?][”’」』)）]*")
+
+
+def _tail_finder(text: str) -> list[Edit]:
+    """The end of a site pitch whose start a hard wrap left on the line before."""
+    m = _FIRST_SENTENCE.match(text)
+    return [Edit(0, m.end(), "", TAIL_REASON, 0.8)] if m else []
+
+
 def _text_only(block: Block) -> bool:
     return all(isinstance(i, Text) for i in block.inlines)
 
@@ -216,55 +230,99 @@ _SHORT_FINDERS: tuple[Finder, ...] = (
 )
 
 
+@dataclass
+class _Run:
+    """What the stage has decided so far: kept blocks (with their input index) and changes."""
+
+    doc: Document
+    title: str | None
+    blocks: list[tuple[int, Block]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def name_document(self, text: str, index: int, offset: int) -> None:
+        if self.title is None:
+            self.title = title_from_boilerplate(text)
+            if self.title:
+                self.changes.append(Change(STAGE, TITLE_REASON, "", self.title, index, offset, 0.7))
+
+    def drop(self, index: int, verdict: Verdict) -> bool:
+        """Drop block ``index``; True when a hard wrap cut its pitch short."""
+        text = self.doc.blocks[index].text
+        line = text.strip()
+        self.changes.append(Change(STAGE, verdict.reason, text, "", index, 0, verdict.confidence))
+        if verdict.truncation:
+            self.warnings.append(f"the source is incomplete: block {index} reads {line!r}")
+        if not verdict.boilerplate:
+            return False
+        self._drop_wrapped_start(index)
+        cut_short = not _ENDS_SENTENCE.search(line)
+        rest = ""
+        if cut_short and index + 1 < len(self.doc.blocks):
+            m = _FIRST_SENTENCE.match(self.doc.blocks[index + 1].text.strip())
+            rest = m.group() if m else ""
+        self.name_document(line + rest, index, 0)
+        return cut_short
+
+    def _drop_wrapped_start(self, index: int) -> None:
+        """Kept lines right before a pitch that run on into it belong to the pitch."""
+        while self.blocks:
+            source, block = self.blocks[-1]
+            line = block.text.strip()
+            if (
+                source != index - 1
+                or block is not self.doc.blocks[source]
+                or _ENDS_SENTENCE.search(line)
+                or not _PROSE_MARKS.search(line)
+            ):
+                return
+            self.blocks.pop()
+            self.changes.append(Change(STAGE, HEAD_REASON, block.text, "", source, 0, 0.8))
+            index = source
+
+    def keep(self, index: int, finders: Sequence[Finder]) -> None:
+        new, found = rewrite_block(self.doc.blocks[index], index, STAGE, finders)
+        for change in found:
+            if change.reason == TRUNCATION_REASON:
+                self.warnings.append(
+                    f"the source is incomplete: block {index} reads {change.before.strip()!r}"
+                )
+            elif change.reason == BOILERPLATE_REASON:
+                self.name_document(change.before, index, change.offset or 0)
+        self.changes.extend(found)
+        if new.inlines:
+            self.blocks.append((index, new))
+        elif found:
+            self.changes.append(Change(STAGE, "dropped a block left empty", "", "", index, 0))
+
+
 def clean_up(doc: Document, opts: Options) -> Document:
-    blocks: list[Block] = []
-    changes: list[Change] = []
-    warnings: list[str] = []
     # A title already known (from the file's metadata) wins over the site's pitch.
-    title: str | None = doc.meta.title
-    previous: str | None = None
+    run = _Run(doc, doc.meta.title)
     long_finders: tuple[Finder, ...] = (
         _span_finder(_truncation(), TRUNCATION_REASON),
         _span_finder(_boilerplate(), BOILERPLATE_REASON),
         *_SHORT_FINDERS,
     )
     count = len(doc.blocks)
+    runs_on = False  # the line before was a pitch cut off mid-sentence by a hard wrap
     for index, block in enumerate(doc.blocks):
-        text = block.text
-        line = text.strip()
+        line = block.text.strip()
+        previous = run.blocks[-1][1].text.strip() if run.blocks else None
         verdict = _line_verdict(line, index, count, previous) if _text_only(block) else None
         if verdict is not None:
-            changes.append(Change(STAGE, verdict.reason, text, "", index, 0, verdict.confidence))
-            if verdict.truncation:
-                warnings.append(f"the source is incomplete: block {index} reads {line!r}")
-            if verdict.boilerplate and title is None:
-                title = title_from_boilerplate(line)
-                if title:
-                    changes.append(Change(STAGE, TITLE_REASON, "", title, index, 0, 0.7))
+            runs_on = run.drop(index, verdict)
             continue
         finders = long_finders if len(line) > LONG_LINE else _SHORT_FINDERS
-        new, found = rewrite_block(block, index, STAGE, finders)
-        for change in found:
-            if change.reason == TRUNCATION_REASON:
-                warnings.append(
-                    f"the source is incomplete: block {index} reads {change.before.strip()!r}"
-                )
-            elif change.reason == BOILERPLATE_REASON and title is None:
-                title = title_from_boilerplate(change.before)
-                if title:
-                    changes.append(
-                        Change(STAGE, TITLE_REASON, "", title, index, change.offset, 0.7)
-                    )
-        changes.extend(found)
-        if new.inlines:
-            blocks.append(new)
-            previous = new.text.strip()
-        elif found:
-            changes.append(Change(STAGE, "dropped a block left empty", "", "", index, 0))
-    if not changes:
+        if runs_on:  # a wrapped pitch: its sentence ends on this line
+            finders = (_tail_finder, *finders)
+        runs_on = False
+        run.keep(index, finders)
+    if not run.changes:
         return doc
+    title = run.title
     meta = doc.meta if title == doc.meta.title else replace(doc.meta, title=title)
-    out = doc.evolve(blocks=blocks, meta=meta, changes=changes)
-    for warning in warnings:
+    out = doc.evolve(blocks=[b for _, b in run.blocks], meta=meta, changes=run.changes)
+    for warning in run.warnings:
         out = out.warn(warning)
     return out

@@ -14,6 +14,7 @@ spaces (see :mod:`.spaces`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 
@@ -36,6 +37,8 @@ _PROTECTED = re.compile(
     r"|[\w.+-]+@[\w-]+\.[\w.-]+",
     re.ASCII,
 )
+_MARKS = re.compile(r"[,:;!?〞〝]")
+_PARENS = re.compile(r"[()]")
 _PINYIN_LIKE = re.compile(r"[a-zü\u00e0-\u01dc\s'-]+")
 
 
@@ -59,10 +62,12 @@ def find_punctuation_edits(text: str) -> list[Edit]:
     >>> apply_edits(text, find_punctuation_edits(text))
     '大家好！共1,000人（含代表）：'
     """
-    protected = [m.span() for m in _PROTECTED.finditer(text)]
+    spans = [m.span() for m in _PROTECTED.finditer(text)]
+    starts = [a for a, _ in spans]
 
     def is_protected(i: int) -> bool:
-        return any(a <= i < b for a, b in protected)
+        k = bisect.bisect_right(starts, i) - 1
+        return k >= 0 and i < spans[k][1]
 
     edits: list[Edit] = []
     taken: set[int] = set()
@@ -72,7 +77,8 @@ def find_punctuation_edits(text: str) -> list[Edit]:
     view = list(text)
     for e in edits:
         view[e.start] = e.after
-    for i, ch in enumerate(text):
+    for m in _MARKS.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _QUOTES:
             edits.append(Edit(i, i + 1, _QUOTES[ch], "replaced a vertical quotation mark"))
             view[i] = _QUOTES[ch]
@@ -99,7 +105,8 @@ def _pair_parentheses(
 ) -> None:
     """Convert matching ``(...)`` pairs whose content or surroundings are Chinese."""
     stack: list[int] = []
-    for i, ch in enumerate(text):
+    for m in _PARENS.finditer(text):
+        i, ch = m.start(), m.group()
         if ch == "(" and not is_protected(i):
             stack.append(i)
         elif ch == ")" and stack and not is_protected(i):

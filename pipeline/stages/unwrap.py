@@ -20,13 +20,17 @@ layout, which the writers own, and are removed here after serving as cues.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 
 from ..model import Block, BlockKind, Change, Document, Text
 from ..options import Options
 from ..textutil import is_cjk
+from .phrases import compile_both
 
 STAGE = "unwrap"
 
@@ -42,16 +46,18 @@ _HEADING = re.compile(
 _SENTENCE_END = re.compile(r"(?:[。！？；：…]|(?<![\dA-Za-z])[.!?;:])[”’」』）)]*$")
 _RUNS_ON = re.compile(r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff]),$")
 _CANNOT_START = re.compile(r"^[，。、；：！？）》〉」』”’…]")
+_INNER_END = re.compile(r"[。！？；：!?;:]")
 _PROSE_MARKS = re.compile(r"[，、；,]")
 _INDENT = re.compile(r"^(?:[ \u00a0\t]{2,}|\u3000)")
 _EDGE = re.compile(r"^[\s\u3000]+|[\s\u3000]+$")
 
 MAX_TITLE = 40
 MIN_WRAP = 16  # narrower "widths" are short lines, not wrapping
-MIN_PROSE_LINE = 20
+MIN_PROSE_LINE = 10
 RUN_TOGETHER = 300  # a block this long may hold paragraphs whose breaks were lost
 _SPLIT_BEFORE = re.compile(rf"(?<=[。！？!?])\s*(?=[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)])")
-_SALUTATION = re.compile(
+# In both scripts: unwrapping runs before the conversion to simplified characters.
+_SALUTATION = (
     r"(?:尊敬的|亲爱的|各位)[^，。！？：:]{0,20}?"
     r"(?:同志们|朋友们|代表们|来宾们|女士们|先生们|老师们|同学们|领导|代表|来宾)"
     r"[^，。！？：:]{0,10}[：:]"
@@ -88,23 +94,57 @@ def wrap_width(lines: list[str]) -> int | None:
     return best
 
 
-def _joins(prev: str, cur: str, prev_index: int, width: int | None, indents: bool) -> float:
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What the whole document says about its line breaks."""
+
+    width: int | None  # the wrap width, when the text is hard-wrapped at one
+    indents: bool  # some lines are indented: an indented line starts a paragraph
+    wrapped: bool  # evidence of hard wrapping at all
+
+
+def layout_of(lines: list[str]) -> Layout:
+    bodies = [line.strip() for line in lines if line.strip()]
+    width = wrap_width(bodies)
+    broken = sum(
+        1 for a, b in itertools.pairwise(bodies) if _RUNS_ON.search(a) or _CANNOT_START.match(b)
+    )
+    return Layout(
+        width=width,
+        indents=any(_INDENT.match(line) for line in lines),
+        wrapped=width is not None or broken >= 2,
+    )
+
+
+def _joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
     """Confidence that ``cur`` continues the paragraph ``prev`` (0: it does not)."""
-    if not prev or not cur or _HEADING.match(prev) or _HEADING.match(cur):
-        return 0.0
-    if indents and _INDENT.match(cur):
-        return 0.0
     body_prev, body_cur = prev.strip(), cur.strip()
-    if _SENTENCE_END.search(body_prev):
+    if not body_prev or not body_cur or _HEADING.match(body_prev) or _HEADING.match(body_cur):
         return 0.0
-    if prev_index == 0 and len(body_prev) <= MAX_TITLE and not _PROSE_MARKS.search(body_prev):
-        return 0.0  # the title
+    if layout.indents and _INDENT.match(cur):
+        return 0.0
+    if _SENTENCE_END.search(body_prev) or compile_both(_SALUTATION).match(body_cur):
+        return 0.0
+    if body_prev.startswith(("—", "-")):
+        return 0.0  # a subtitle: ——在…上的讲话
+    at_width = (
+        layout.width is not None
+        and layout.width - 4 <= display_width(body_prev) <= layout.width + 1
+    )
+    if (
+        prev_index <= 1
+        and len(body_prev) <= MAX_TITLE
+        and not at_width
+        and not _INNER_END.search(body_prev)
+    ):
+        return 0.0  # the title or a subtitle
     if _RUNS_ON.search(body_prev) or _CANNOT_START.match(body_cur):
         return 0.95
-    if width is not None and width - 4 <= display_width(body_prev) <= width + 1:
+    if at_width:
         return 0.9
     if (
-        is_cjk(body_prev[-1])
+        layout.wrapped
+        and is_cjk(body_prev[-1])
         and is_cjk(body_cur[0])
         and len(body_prev) >= MIN_PROSE_LINE
         and _PROSE_MARKS.search(body_prev)
@@ -113,19 +153,21 @@ def _joins(prev: str, cur: str, prev_index: int, width: int | None, indents: boo
     return 0.0
 
 
-def _split_points(text: str, index: int) -> list[int]:
-    """Where a run-together block breaks into paragraphs (offsets in ``text``)."""
-    if len(text) < RUN_TOGETHER:
+def _split_points(text: str, index: int, joined: bool) -> list[int]:
+    """Where a run-together block breaks into paragraphs (offsets in ``text``).
+
+    ``joined``: the block was rebuilt from wrapped lines, so a salutation
+    inside it lost its own line.
+    """
+    if len(text) < RUN_TOGETHER and not joined:
         return []
-    points = {m.end() for m in _SPLIT_BEFORE.finditer(text)}
+    points = set()
+    if len(text) >= RUN_TOGETHER:
+        points = {m.end() for m in _SPLIT_BEFORE.finditer(text)}
     if index <= 2:
-        m = _SALUTATION.search(text, 0, MAX_SALUTATION_OFFSET + 40)
+        m = compile_both(_SALUTATION).search(text, 0, MAX_SALUTATION_OFFSET + 40)
         if m and m.start() <= MAX_SALUTATION_OFFSET:
-            glued = m.start() > 0 and not _SENTENCE_END.search(text[: m.start()].rstrip())
-            if glued or points:
-                if m.start() > 0:
-                    points.add(m.start())
-                points.add(m.end())
+            points.update((m.start(), m.end()))
     return sorted(p for p in points if 0 < p < len(text) and text[p:].strip())
 
 
@@ -148,8 +190,7 @@ def unwrap(doc: Document, opts: Options) -> Document:
         for b in doc.blocks
     ]
     texts = [b.text for b in doc.blocks]
-    width = wrap_width([t.strip() for t, p in zip(texts, plain, strict=True) if p])
-    indents = any(_INDENT.match(t) for t, p in zip(texts, plain, strict=True) if p)
+    layout = layout_of([t for t, p in zip(texts, plain, strict=True) if p])
     changes: list[Change] = []
     # Paragraphs as lists of input block indices, each to be joined into one block.
     groups: list[list[int]] = []
@@ -157,7 +198,7 @@ def unwrap(doc: Document, opts: Options) -> Document:
         if plain[index]:
             changes.extend(_edge_changes(texts[index], index))
         if groups and plain[index] and plain[groups[-1][-1]] and groups[-1][-1] == index - 1:
-            confidence = _joins(texts[index - 1], texts[index], index - 1, width, indents)
+            confidence = _joins(texts[index - 1], texts[index], index - 1, layout)
             if confidence:
                 glue = _glue(texts[index - 1].strip(), texts[index].strip())
                 changes.append(Change(STAGE, JOIN_REASON, "\n", glue, index, 0, confidence))
@@ -167,37 +208,29 @@ def unwrap(doc: Document, opts: Options) -> Document:
     blocks: list[Block] = []
     for group in groups:
         first = group[0]
-        if len(group) == 1:
-            block = doc.blocks[first]
-            if not plain[first]:
-                blocks.append(block)
-                continue
-            split, found = _split(texts[first], first)
-            changes.extend(found)
-            if split:
-                blocks.extend(Block.of_text(piece) for piece in split)
-            elif texts[first] != texts[first].strip():
-                blocks.append(Block.of_text(texts[first].strip()))
-            else:
-                blocks.append(block)
+        if not plain[first]:
+            blocks.append(doc.blocks[first])
             continue
-        joined = texts[first].strip()
-        for index in group[1:]:
+        # The paragraph's text, and where each input line starts in it.
+        joined = ""
+        starts: list[int] = []
+        for index in group:
             body = texts[index].strip()
-            joined += _glue(joined, body) + body
-        blocks.append(Block.of_text(joined))
+            joined += _glue(joined, body) if joined else ""
+            starts.append(len(joined))
+            joined += body
+        points = _split_points(joined, first, len(group) > 1)
+        for p in points:
+            k = bisect.bisect_right(starts, p) - 1
+            index = group[k]
+            lead = len(texts[index]) - len(texts[index].lstrip())
+            changes.append(Change(STAGE, SPLIT_REASON, "", "\n", index, lead + p - starts[k], 0.75))
+        if len(group) == 1 and not points and joined == texts[first]:
+            blocks.append(doc.blocks[first])
+            continue
+        for a, b in zip([0, *points], [*points, len(joined)], strict=True):
+            if joined[a:b].strip():
+                blocks.append(Block.of_text(joined[a:b].strip()))
     if not changes:
         return doc
     return doc.evolve(blocks=blocks, changes=changes)
-
-
-def _split(text: str, index: int) -> tuple[list[str], list[Change]]:
-    """The paragraphs of a run-together block and the splits made (offsets in ``text``)."""
-    body = text.strip()
-    points = _split_points(body, index)
-    if not points:
-        return [], []
-    lead = len(text) - len(text.lstrip())
-    pieces = [body[a:b].strip() for a, b in zip([0, *points], [*points, len(body)], strict=True)]
-    changes = [Change(STAGE, SPLIT_REASON, "", "\n", index, lead + p, 0.75) for p in points]
-    return [p for p in pieces if p], changes
