@@ -9,10 +9,12 @@ from conftest import load_cases
 
 from pipeline import Block, Document, Meta, Options
 from pipeline.stages.base import apply_edits
+from pipeline.stages.cleanup import clean_up
 from pipeline.stages.convert import convert
 from pipeline.stages.fields import make_fields
 from pipeline.stages.punctuation import find_punctuation_edits
 from pipeline.stages.structure import detect_structure
+from pipeline.stages.unwrap import unwrap
 from pipeline.writers.layout import style_key
 
 
@@ -47,3 +49,24 @@ def test_fields(case: dict[str, Any]) -> None:
 def test_structure(case: dict[str, Any]) -> None:
     doc = detect_structure(doc_of(*case["lines"]), Options())
     assert [style_key(b) for b in doc.blocks] == case["kinds"]
+
+
+@pytest.mark.parametrize("case", load_cases("cleanup"))
+def test_cleanup(case: dict[str, Any]) -> None:
+    before = doc_of(*case["lines"])
+    doc = clean_up(before, Options())
+    assert [b.text for b in doc.blocks] == case["expected"]
+    if "title" in case:
+        assert doc.meta.title == case["title"]
+    assert len(doc.meta.warnings) == case.get("warnings", 0)
+    if case["lines"] == case["expected"]:
+        assert doc is before, "clean text must pass through unchanged"
+
+
+@pytest.mark.parametrize("case", load_cases("unwrap"))
+def test_unwrap(case: dict[str, Any]) -> None:
+    before = doc_of(*case["lines"])
+    doc = unwrap(before, Options())
+    assert [b.text for b in doc.blocks] == case["expected"]
+    if case["lines"] == case["expected"]:
+        assert doc is before, "clean text must pass through unchanged"

@@ -208,14 +208,26 @@ def title_from_boilerplate(text: str) -> str | None:
 
 
 _PROSE_MARKS = re.compile(r"[，、；,]")
+_RUNS_ON = re.compile(r"[\w，、,“‘（《]$")
 _ENDS_SENTENCE = re.compile(r"[。！？!?][”’」』)）]*$")
 _FIRST_SENTENCE = re.compile(r"^[^。！？!?]{0,80}[。！？!?][”’」』)）]*")
 
 
+def _pitch_tail(text: str) -> str:
+    """The first sentence of ``text`` if it ends a site pitch (``…，希望大家喜欢。``)."""
+    m = _FIRST_SENTENCE.match(text)
+    if m and (_weak().search(m.group()) or _boilerplate().search(m.group())):
+        return m.group()
+    return ""
+
+
 def _tail_finder(text: str) -> list[Edit]:
     """The end of a site pitch whose start a hard wrap left on the line before."""
-    m = _FIRST_SENTENCE.match(text)
-    return [Edit(0, m.end(), "", TAIL_REASON, 0.8)] if m else []
+    tail = _pitch_tail(text.lstrip())
+    if not tail:
+        return []
+    lead = len(text) - len(text.lstrip())
+    return [Edit(0, lead + len(tail), "", TAIL_REASON, 0.8)]
 
 
 def _text_only(block: Block) -> bool:
@@ -256,13 +268,11 @@ class _Run:
         if not verdict.boilerplate:
             return False
         self._drop_wrapped_start(index)
-        cut_short = not _ENDS_SENTENCE.search(line)
         rest = ""
-        if cut_short and index + 1 < len(self.doc.blocks):
-            m = _FIRST_SENTENCE.match(self.doc.blocks[index + 1].text.strip())
-            rest = m.group() if m else ""
+        if _RUNS_ON.search(line) and index + 1 < len(self.doc.blocks):
+            rest = _pitch_tail(self.doc.blocks[index + 1].text.strip())
         self.name_document(line + rest, index, 0)
-        return cut_short
+        return bool(rest)
 
     def _drop_wrapped_start(self, index: int) -> None:
         """Kept lines right before a pitch that run on into it belong to the pitch."""

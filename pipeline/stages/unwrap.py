@@ -54,6 +54,7 @@ _EDGE = re.compile(r"^[\s\u3000]+|[\s\u3000]+$")
 MAX_TITLE = 40
 MIN_WRAP = 16  # narrower "widths" are short lines, not wrapping
 MIN_PROSE_LINE = 10
+MIN_SPLIT = 120  # shorter blocks hold one paragraph
 RUN_TOGETHER = 300  # a block this long may hold paragraphs whose breaks were lost
 _SPLIT_BEFORE = re.compile(rf"(?<=[。！？!?])\s*(?=[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)])")
 # In both scripts: unwrapping runs before the conversion to simplified characters.
@@ -127,6 +128,8 @@ def _joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
         return 0.0
     if body_prev.startswith(("—", "-")):
         return 0.0  # a subtitle: ——在…上的讲话
+    if _RUNS_ON.search(body_prev) or _CANNOT_START.match(body_cur):
+        return 0.95
     at_width = (
         layout.width is not None
         and layout.width - 4 <= display_width(body_prev) <= layout.width + 1
@@ -138,8 +141,6 @@ def _joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
         and not _INNER_END.search(body_prev)
     ):
         return 0.0  # the title or a subtitle
-    if _RUNS_ON.search(body_prev) or _CANNOT_START.match(body_cur):
-        return 0.95
     if at_width:
         return 0.9
     if (
@@ -156,15 +157,15 @@ def _joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
 def _split_points(text: str, index: int, joined: bool) -> list[int]:
     """Where a run-together block breaks into paragraphs (offsets in ``text``).
 
-    ``joined``: the block was rebuilt from wrapped lines, so a salutation
-    inside it lost its own line.
+    A heading number after a sentence end (``…。一、``) opens a paragraph in any
+    block long enough to hold several; a salutation near the top ends one when
+    the block is evidently run together (long, rebuilt from wrapped lines
+    (``joined``), or holding such a heading).
     """
-    if len(text) < RUN_TOGETHER and not joined:
-        return []
-    points = set()
-    if len(text) >= RUN_TOGETHER:
+    points: set[int] = set()
+    if len(text) >= MIN_SPLIT:
         points = {m.end() for m in _SPLIT_BEFORE.finditer(text)}
-    if index <= 2:
+    if index <= 2 and (joined or points or len(text) >= RUN_TOGETHER):
         m = compile_both(_SALUTATION).search(text, 0, MAX_SALUTATION_OFFSET + 40)
         if m and m.start() <= MAX_SALUTATION_OFFSET:
             points.update((m.start(), m.end()))
