@@ -13,6 +13,7 @@ from pipeline.stages.cleanup import clean_up
 from pipeline.stages.convert import convert
 from pipeline.stages.fields import make_fields
 from pipeline.stages.punctuation import find_punctuation_edits
+from pipeline.stages.spaces import find_ideographic_space_edits, find_stray_space_edits
 from pipeline.stages.structure import detect_structure
 from pipeline.stages.unwrap import unwrap
 from pipeline.writers.layout import style_key
@@ -70,3 +71,10 @@ def test_unwrap(case: dict[str, Any]) -> None:
     assert [b.text for b in doc.blocks] == case["expected"]
     if case["lines"] == case["expected"]:
         assert doc is before, "clean text must pass through unchanged"
+
+
+@pytest.mark.parametrize("case", load_cases("spaces"))
+def test_spaces(case: dict[str, Any]) -> None:
+    """Stray spaces go in the cleanup; alignment gaps become U+3000 in the punctuation stage."""
+    text = apply_edits(case["input"], find_stray_space_edits(case["input"]))
+    assert apply_edits(text, find_ideographic_space_edits(text)) == case["expected"]
