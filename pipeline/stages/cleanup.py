@@ -28,6 +28,7 @@ from .phrases import (
     NAMES_DOCUMENT,
     PAGE_STRIP_INLINE,
     PAGE_STRIP_LINE,
+    PITCH,
     TEMPLATE_WORDS,
     TITLE_LEAD,
     TITLE_TAGS,
@@ -169,8 +170,12 @@ def _line_verdict(line: str, index: int, count: int, previous: str | None) -> Ve
         return Verdict(TRUNCATION_REASON, 0.95, truncation=True)
     if _boilerplate().search(line):
         return Verdict(BOILERPLATE_REASON, 0.95, boilerplate=True)
+    weak = _weak().search(line)
+    template = compile_both(TEMPLATE_WORDS).search(line)
+    if compile_both(PITCH).search(line) and (weak or template):
+        return Verdict(BOILERPLATE_REASON, 0.9, boilerplate=True)
     near_edge = index < EDGE_LINES or index >= count - EDGE_LINES
-    if near_edge and _weak().search(line) and compile_both(TEMPLATE_WORDS).search(line):
+    if near_edge and weak and template:
         return Verdict(BOILERPLATE_REASON, 0.85, boilerplate=True)
     if (
         previous == line

@@ -14,14 +14,14 @@ from functools import cache
 # A line holding one of these was written by the website, not the author.
 BOILERPLATE: tuple[str, ...] = (
     r"小编",
-    r"(?:为|给|帮|替|与)大家(?:精心)?(?:整理|带来|收集|搜集|分享|推荐|准备|汇总|编辑|提供)",
-    r"以下是.{0,40}?(?:范文|内容|资料|文章|材料)",
     r"本文由.{0,20}?(?:整理|收集|发布|提供|原创|编辑)",
     r"更多.{0,20}?(?:请|敬请|欢迎)(?:访问|关注|登录|点击|浏览)",
-    r"版权(?:声明|归原作者|所有|归)",
+    r"版权声明",
+    r"版权归原作者",
+    r"^版权所有",
     r"转载请注明",
     r"免责声明",
-    r"如有侵权",
+    r"如有侵权.{0,4}?(?:联系|告知|删除)",
     r"原文(?:链接|地址)[:：]",
     r"^(?:相关|热门|精选|推荐|延伸|猜你喜欢)(?:推荐|阅读|文章|范文|内容)?[:：]?$",
     r"欢迎(?:阅读|下载|借鉴|收藏)",
@@ -33,8 +33,13 @@ BOILERPLATE: tuple[str, ...] = (
     r"仅供(?:个人)?学习(?:与|和)?交流",
 )
 
+# A site's pitch ("为大家整理的…"); a speaker may also "为大家提供…的服务" or
+# apologise for "给大家带来的不便", so it counts only on a line that also
+# names a kind of template document or closes with a weak phrase below.
+PITCH = r"(?:为|给|帮|替)大家(?:精心)?(?:整理|带来|收集|搜集|分享|推荐|准备|汇总)(?:了|好)?的"
+
 # Phrases a website closes its pitch with; also at home in a speech
-# ("下面讲几点意见，供大家参考"), so they count only on a line that also
+# ("下面讲几点意见，供大家参考"), so alone they count only on a line that also
 # names a kind of template document, at the top or the bottom of the text.
 WEAK_BOILERPLATE: tuple[str, ...] = (
     r"供大家参考",
@@ -60,7 +65,8 @@ GENERIC_TITLES = frozenset(
 TRUNCATION: tuple[str, ...] = (
     r"此处隐藏[:：]?\s*\d*\s*字",
     r"全文预览已结束",
-    r"(?:下载|购买)(?:文档|本文档|后)?(?:查看|阅读|观看)?(?:全文|完整(?:内容|版|文档))",
+    r"(?:下载|购买)(?:本?文档)?后?(?:查看|阅读)(?:全文|完整(?:内容|版|文档))",
+    r"全部文档内容请下载",
     r"剩余\s*\d*\s*(?:字|页|篇)?\s*未读",
     r"还剩\s*\d+\s*页未读",
     r"点击(?:阅读|查看|展开)全文",

@@ -92,6 +92,15 @@ def wrap_width(lines: list[str]) -> int | None:
     band = sum(1 for w in widths if best - 3 <= w <= best + 1)
     if band < 3 or band * 2 < len(widths):
         return None
+    # Unnumbered subheadings of one length also share a width; but each is
+    # followed by a finished paragraph, while wrapped lines outnumber those
+    # or break mid-sentence somewhere.
+    ends = sum(1 for line in lines if _SENTENCE_END.search(line))
+    broken = sum(
+        1 for a, b in itertools.pairwise(lines) if _RUNS_ON.search(a) or _CANNOT_START.match(b)
+    )
+    if band <= ends and not broken:
+        return None
     return best
 
 
