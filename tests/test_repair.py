@@ -99,3 +99,20 @@ def test_structure_puts_a_known_title_on_top(lines: list[str], titles: list[str]
     out = STAGES["structure"](doc, Options())
     assert [b.text for b in out.blocks if b.kind is BlockKind.TITLE] == titles
     assert out.blocks[0].kind is BlockKind.TITLE
+
+
+def test_truncated_source_is_reported() -> None:
+    data = "正文第一段。\n此处隐藏:2150字，全部文档内容请下载后查看。喜欢就下载吧 ……\n".encode()
+    doc, _, result = convert_bytes(data, "cut.txt", Options(formats=("json",)))
+    assert doc is not None and result.status.value == "ok"
+    assert [b.text for b in doc.blocks] == ["正文第一段。"]
+    assert any("source is incomplete" in p.message for p in result.warnings)
+
+
+def test_edge_spaces_are_linear_too() -> None:
+    text = "正文" + " " * 200_000 + "。" + " " * 200_000
+    doc = Document(meta=Meta(source="x.txt"), blocks=(Block.of_text(text),))
+    start = time.perf_counter()
+    out = STAGES["unwrap"](doc, Options())
+    assert time.perf_counter() - start < 2
+    assert out.blocks[0].text == "正文" + " " * 200_000 + "。"

@@ -49,7 +49,6 @@ _CANNOT_START = re.compile(r"^[，。、；：！？）》〉」』”’…]")
 _INNER_END = re.compile(r"[。！？；：!?;:]")
 _PROSE_MARKS = re.compile(r"[，、；,]")
 _INDENT = re.compile(r"^(?:[ \u00a0\t]{2,}|\u3000)")
-_EDGE = re.compile(r"^[\s\u3000]+|[\s\u3000]+$")
 
 MAX_TITLE = 40
 MIN_WRAP = 16  # narrower "widths" are short lines, not wrapping
@@ -182,9 +181,19 @@ def _split_points(text: str, index: int, joined: bool) -> list[int]:
 
 
 def _edge_changes(text: str, index: int) -> list[Change]:
-    return [
-        Change(STAGE, EDGE_REASON, m.group(), "", index, m.start()) for m in _EDGE.finditer(text)
-    ]
+    """Indentation and trailing spaces (``str.strip``: linear, unlike an end-anchored regex)."""
+    body = text.strip()
+    if body == text:
+        return []
+    lead = len(text) - len(text.lstrip())
+    trail = len(text) - len(text.rstrip())
+    changes = []
+    if lead:
+        changes.append(Change(STAGE, EDGE_REASON, text[:lead], "", index, 0))
+    if trail and body:
+        end = lead + len(body)
+        changes.append(Change(STAGE, EDGE_REASON, text[end:], "", index, end))
+    return changes
 
 
 def _glue(left: str, right: str) -> str:
