@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from ..model import Block, Change, Document, Text
 from ..options import Options
-from .base import Edit, Finder, apply_edits, rewrite_block
+from .base import Edit, Finder, apply_edits, merge_edits, rewrite_block
 from .phrases import (
     BOILERPLATE,
     GENERIC_TITLES,
@@ -205,6 +205,8 @@ def title_from_boilerplate(text: str) -> str | None:
     if weak:
         end = weak.start()
     candidate = rest[:end].strip()
+    noise = merge_edits(candidate, (find_pinyin_edits, find_junk_edits, find_stray_space_edits))
+    candidate = apply_edits(candidate, noise)
     candidate = compile_both(TITLE_TAGS).sub("", candidate)
     candidate = compile_both(TITLE_LEAD).sub("", candidate).strip()
     if not 4 <= len(candidate) <= 60 or compile_both("|".join(GENERIC_TITLES)).fullmatch(candidate):
@@ -213,26 +215,19 @@ def title_from_boilerplate(text: str) -> str | None:
 
 
 _PROSE_MARKS = re.compile(r"[，、；,]")
-_RUNS_ON = re.compile(r"[\w，、,“‘（《]$")
 _ENDS_SENTENCE = re.compile(r"[。！？!?][”’」』)）]*$")
-_FIRST_SENTENCE = re.compile(r"^[^。！？!?]{0,80}[。！？!?][”’」』)）]*")
+_CLOSED = re.compile(r"(?:[。！？!?]|[）)】])[”’」』)）]*$")  # a closing quote may run on
+_SENTENCE_END_AT = re.compile(r"[。！？!?][”’」』)）]*")
+MAX_TAIL = 160  # how far a wrapped pitch may run on past the line that names the site
 
 
-def _pitch_tail(text: str) -> str:
-    """The first sentence of ``text`` if it ends a site pitch (``…，希望大家喜欢。``)."""
-    m = _FIRST_SENTENCE.match(text)
-    if m and (_weak().search(m.group()) or _boilerplate().search(m.group())):
-        return m.group()
-    return ""
+def _tail_finder(cut: int) -> Finder:
+    """Removes ``text[:cut]``: the end of a pitch whose start was on the lines before."""
 
+    def find(text: str) -> list[Edit]:
+        return [Edit(0, cut, "", TAIL_REASON, 0.8)]
 
-def _tail_finder(text: str) -> list[Edit]:
-    """The end of a site pitch whose start a hard wrap left on the line before."""
-    tail = _pitch_tail(text.lstrip())
-    if not tail:
-        return []
-    lead = len(text) - len(text.lstrip())
-    return [Edit(0, lead + len(tail), "", TAIL_REASON, 0.8)]
+    return find
 
 
 def _text_only(block: Block) -> bool:
@@ -263,36 +258,68 @@ class _Run:
             if self.title:
                 self.changes.append(Change(STAGE, TITLE_REASON, "", self.title, index, offset, 0.7))
 
-    def drop(self, index: int, verdict: Verdict) -> bool:
-        """Drop block ``index``; True when a hard wrap cut its pitch short."""
+    def drop(self, index: int, verdict: Verdict) -> dict[int, int]:
+        """Drop block ``index``; for a pitch cut by a hard wrap, where its sentence ends.
+
+        Returns ``{block index: characters to remove}`` for the lines the
+        pitch runs on to (a whole line's length: drop that line).
+        """
         text = self.doc.blocks[index].text
         line = text.strip()
         self.changes.append(Change(STAGE, verdict.reason, text, "", index, 0, verdict.confidence))
         if verdict.truncation:
             self.warnings.append(f"the source is incomplete: block {index} reads {line!r}")
         if not verdict.boilerplate:
-            return False
+            return {}
         self._drop_wrapped_start(index)
-        rest = ""
-        if _RUNS_ON.search(line) and index + 1 < len(self.doc.blocks):
-            rest = _pitch_tail(self.doc.blocks[index + 1].text.strip())
+        tail, rest = self._pitch_tail(index) if not _CLOSED.search(line) else ({}, "")
         self.name_document(line + rest, index, 0)
-        return bool(rest)
+        return tail
+
+    def _pitch_tail(self, index: int) -> tuple[dict[int, int], str]:
+        """The lines after a pitch cut mid-sentence, up to its sentence end, and their text.
+
+        Only when that text is itself site talk (``…，希望大家喜欢。``, a
+        ``【完整版】`` tag): a pitch left unfinished before the author's text
+        must not cost the author a sentence.
+        """
+        plan: dict[int, int] = {}
+        collected = ""
+        for j in range(index + 1, len(self.doc.blocks)):
+            block = self.doc.blocks[j]
+            if not _text_only(block):
+                return {}, ""
+            text = block.text
+            if compile_both(*PAGE_STRIP_LINE).search(text.strip()):
+                continue
+            m = _SENTENCE_END_AT.search(text)
+            if m:
+                plan[j] = m.end()
+                collected += text[: m.end()].strip()
+                break
+            plan[j] = len(text)
+            collected += text.strip()
+            if len(collected) > MAX_TAIL:
+                return {}, ""
+        else:
+            return {}, ""
+        talk = _weak().search(collected) or _boilerplate().search(collected)
+        if not (talk or compile_both(TEMPLATE_WORDS).search(collected)):
+            return {}, ""
+        return plan, collected
 
     def _drop_wrapped_start(self, index: int) -> None:
         """Kept lines right before a pitch that run on into it belong to the pitch."""
         while self.blocks:
             source, block = self.blocks[-1]
             line = block.text.strip()
-            if (
-                source != index - 1
-                or block is not self.doc.blocks[source]
-                or _ENDS_SENTENCE.search(line)
-                or not _PROSE_MARKS.search(line)
-            ):
+            if source != index - 1 or _ENDS_SENTENCE.search(line) or not _PROSE_MARKS.search(line):
                 return
             self.blocks.pop()
-            self.changes.append(Change(STAGE, HEAD_REASON, block.text, "", source, 0, 0.8))
+            # The line goes whole: edits made inside it are moot.
+            self.changes = [c for c in self.changes if c.block != source]
+            text = self.doc.blocks[source].text
+            self.changes.append(Change(STAGE, HEAD_REASON, text, "", source, 0, 0.8))
             index = source
 
     def keep(self, index: int, finders: Sequence[Finder]) -> None:
@@ -320,18 +347,21 @@ def clean_up(doc: Document, opts: Options) -> Document:
         *_SHORT_FINDERS,
     )
     count = len(doc.blocks)
-    runs_on = False  # the line before was a pitch cut off mid-sentence by a hard wrap
+    tail: dict[int, int] = {}  # lines a wrapped pitch runs on to, and how far
     for index, block in enumerate(doc.blocks):
         line = block.text.strip()
+        cut = tail.pop(index, None)
+        if cut is not None and cut >= len(block.text):
+            run.drop(index, Verdict(TAIL_REASON, 0.8))
+            continue
         previous = run.blocks[-1][1].text.strip() if run.blocks else None
         verdict = _line_verdict(line, index, count, previous) if _text_only(block) else None
         if verdict is not None:
-            runs_on = run.drop(index, verdict)
+            tail.update(run.drop(index, verdict))
             continue
         finders = long_finders if len(line) > LONG_LINE else _SHORT_FINDERS
-        if runs_on:  # a wrapped pitch: its sentence ends on this line
-            finders = (_tail_finder, *finders)
-        runs_on = False
+        if cut is not None:
+            finders = (_tail_finder(cut), *finders)
         run.keep(index, finders)
     if not run.changes:
         return doc

@@ -123,6 +123,19 @@ def _pair_parentheses(
             edits.append(Edit(start, start + 1, "（", REASON))
             edits.append(Edit(i, i + 1, "）", REASON))
             taken.update((start, i))
+        elif ch == ")" and not is_protected(i):
+            _lone(text, i, edits, taken)
+    for start in stack:
+        _lone(text, start, edits, taken)
+
+
+def _lone(text: str, i: int, edits: list[Edit], taken: set[int]) -> None:
+    """A parenthesis whose partner a paragraph break cut off: converted when the
+    text on its inner side (a few characters) is Chinese."""
+    inner = text[i + 1 : i + 4] if text[i] == "(" else text[max(0, i - 3) : i]
+    if any(is_chinese_context(c) for c in inner):
+        edits.append(Edit(i, i + 1, _FULL[text[i]], f"{REASON} (unpaired)", 0.8))
+        taken.add(i)
 
 
 def restore_punctuation(doc: Document, opts: Options) -> Document:

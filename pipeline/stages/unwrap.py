@@ -25,12 +25,16 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Block, BlockKind, Change, Document, Text
 from ..options import Options
 from ..textutil import is_cjk
+from .base import Edit, apply_edits, merge_edits
+from .cleanup import find_junk_edits
 from .phrases import compile_both
+from .pinyin import find_pinyin_edits
 
 STAGE = "unwrap"
 
@@ -45,7 +49,7 @@ _HEADING = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?:[。！？；：…]|(?<![\dA-Za-z])[.!?;:])[”’」』）)]*$")
 _RUNS_ON = re.compile(r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff]),$")
-_CANNOT_START = re.compile(r"^[，。、；：！？）》〉」』”’…]")
+_CANNOT_START = re.compile(r"^[，。、；：！？）》〉」』”’…,;:!?)]")
 _INNER_END = re.compile(r"[。！？；：!?;:]")
 _PROSE_MARKS = re.compile(r"[，、；,]")
 _INDENT = re.compile(r"^(?:[ \u00a0\t]{2,}|\u3000)")
@@ -64,14 +68,33 @@ _SALUTATION = (
     r"|(?:同志们|朋友们|同学们)[：:]"
 )
 MAX_SALUTATION_OFFSET = 80
+_SEAM_FINDERS = (find_pinyin_edits, find_junk_edits)
 
 
 def display_width(text: str) -> int:
-    """Columns ``text`` takes: a hanzi or full-width mark counts two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Columns ``text`` takes: a hanzi or full-width mark counts two.
+
+    Ambiguous-width marks (``“”…—``) are full width in Chinese type.
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
 
 
-def wrap_width(lines: list[str]) -> int | None:
+Measure = Callable[[str], int]
+
+
+def _band(widths: list[int]) -> tuple[int, int]:
+    """The most shared width (allowing a few columns short of it) and how many share it."""
+    counts = Counter(widths)
+    best = max(counts, key=lambda w: (sum(counts[w - k] for k in range(4)), w))
+    return best, sum(1 for w in widths if best - 3 <= w <= best + 1)
+
+
+def char_count(text: str) -> int:
+    """Characters: web pages wrap copied text by count, not by columns."""
+    return len(text)
+
+
+def wrap_width(lines: list[str], measure: Measure = display_width) -> int | None:
     """The width most unfinished lines share, if the text is hard-wrapped.
 
     >>> wrap_width(["一二三四五六七八九十一二，", "一二三四五六七八九十一二，"] * 2)
@@ -80,27 +103,29 @@ def wrap_width(lines: list[str]) -> int | None:
     True
     """
     widths = [
-        display_width(line)
+        measure(line)
         for line in lines
-        if not _SENTENCE_END.search(line) and display_width(line) >= MIN_WRAP
+        if not _SENTENCE_END.search(line) and measure(line) >= MIN_WRAP
     ]
     if len(widths) < 3:
         return None
-    counts = Counter(widths)
-    best = max(counts, key=lambda w: (sum(counts[w - k] for k in range(4)), w))
-    band = sum(1 for w in widths if best - 3 <= w <= best + 1)
+    best, band = _band(widths)
     if band < 3 or band * 2 < len(widths):
         return None
     # Unnumbered subheadings of one length also share a width; but each is
     # followed by a finished paragraph, while wrapped lines outnumber those
     # or break mid-sentence somewhere.
     ends = sum(1 for line in lines if _SENTENCE_END.search(line))
-    broken = sum(
-        1 for a, b in itertools.pairwise(lines) if _RUNS_ON.search(a) or _CANNOT_START.match(b)
-    )
-    if band <= ends and not broken:
+    if band <= ends and not _broken(lines):
         return None
     return best
+
+
+def _broken(lines: list[str]) -> int:
+    """Line breaks that cannot end a paragraph: after ``，``, before ``。`` ..."""
+    return sum(
+        1 for a, b in itertools.pairwise(lines) if _RUNS_ON.search(a) or _CANNOT_START.match(b)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,20 +133,24 @@ class Layout:
     """What the whole document says about its line breaks."""
 
     width: int | None  # the wrap width, when the text is hard-wrapped at one
+    measure: Measure  # columns (PDF copies) or characters (web copies wrap by count)
     indents: bool  # some lines are indented: an indented line starts a paragraph
     wrapped: bool  # evidence of hard wrapping at all
 
 
 def layout_of(lines: list[str]) -> Layout:
     bodies = [line.strip() for line in lines if line.strip()]
-    width = wrap_width(bodies)
-    broken = sum(
-        1 for a, b in itertools.pairwise(bodies) if _RUNS_ON.search(a) or _CANNOT_START.match(b)
-    )
+    width, measure = None, display_width
+    for candidate in (display_width, char_count):
+        found = wrap_width(bodies, candidate)
+        if found is not None:
+            width, measure = found, candidate
+            break
     return Layout(
         width=width,
+        measure=measure,
         indents=any(_INDENT.match(line) for line in lines),
-        wrapped=width is not None or broken >= 2,
+        wrapped=width is not None or _broken(bodies) >= 2,
     )
 
 
@@ -140,7 +169,7 @@ def _joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
         return 0.95
     at_width = (
         layout.width is not None
-        and layout.width - 4 <= display_width(body_prev) <= layout.width + 1
+        and layout.width - 4 <= layout.measure(body_prev) <= layout.width + 1
     )
     if (
         prev_index <= 1
@@ -196,11 +225,49 @@ def _edge_changes(text: str, index: int) -> list[Change]:
     return changes
 
 
+_LATIN_WORDS = re.compile(r"[A-Za-z]+[ ,;:]+[A-Za-z]+$")
+
+
 def _glue(left: str, right: str) -> str:
-    """A space where a wrap split two Latin words, nothing between hanzi."""
-    a, b = left[-1:], right[:1]
-    latin = a.isascii() and b.isascii() and a.isalnum() and b.isalnum()
-    return " " if latin and not (a.isdigit() and b.isdigit()) else ""
+    """A space where a wrap split English text between two words, else nothing.
+
+    Only after a run of Latin words: hanzi need no space, and Latin letters
+    glued to hanzi (``劳动as|d****19``, ``会(h|uì)``) are split inside a token.
+    """
+    latin = right[:1].isascii() and right[:1].isalpha()
+    return " " if latin and _LATIN_WORDS.search(left[-40:]) else ""
+
+
+def _old_position(p: int, edits: list[Edit]) -> int:
+    """Where position ``p`` of the edited text was before ``edits`` (sorted) were applied."""
+    shift = 0
+    for e in edits:
+        if p < e.start - shift + len(e.after):
+            break
+        shift += (e.end - e.start) - len(e.after)
+    return p + shift
+
+
+def _paragraph(group: list[int], texts: list[str]) -> tuple[str, str, list[Edit], list[int]]:
+    """The lines of ``group`` joined, before and after the noise edits that a
+    line break hid from the cleanup; those edits; where each line starts."""
+    joined = ""
+    starts: list[int] = []
+    seams: list[tuple[int, int]] = []
+    for index in group:
+        body = texts[index].strip()
+        glue = _glue(joined, body) if joined else ""
+        if joined:
+            seams.append((len(joined), len(joined) + len(glue)))
+        joined += glue
+        starts.append(len(joined))
+        joined += body
+    edits = [
+        e
+        for e in merge_edits(joined, _SEAM_FINDERS)
+        if any(e.start < b and e.end > a for a, b in seams)
+    ]
+    return joined, apply_edits(joined, edits), edits, starts
 
 
 def unwrap(doc: Document, opts: Options) -> Document:
@@ -230,20 +297,31 @@ def unwrap(doc: Document, opts: Options) -> Document:
         if not plain[first]:
             blocks.append(doc.blocks[first])
             continue
-        # The paragraph's text, and where each input line starts in it.
-        joined = ""
-        starts: list[int] = []
-        for index in group:
-            body = texts[index].strip()
-            joined += _glue(joined, body) if joined else ""
-            starts.append(len(joined))
-            joined += body
-        points = _split_points(joined, first, len(group) > 1)
-        for p in points:
-            k = bisect.bisect_right(starts, p) - 1
+        unedited, joined, edits, starts = _paragraph(group, texts)
+        for e in edits:
+            k = bisect.bisect_right(starts, e.start) - 1
             index = group[k]
             lead = len(texts[index]) - len(texts[index].lstrip())
-            changes.append(Change(STAGE, SPLIT_REASON, "", "\n", index, lead + p - starts[k], 0.75))
+            changes.append(
+                Change(
+                    STAGE,
+                    f"{e.reason} (split by a line break, so left by the cleanup)",
+                    unedited[e.start : e.end],
+                    e.after,
+                    index,
+                    lead + max(0, e.start - starts[k]),
+                    e.confidence,
+                )
+            )
+        points = _split_points(joined, first, len(group) > 1)
+        for p in points:
+            old = _old_position(p, edits)
+            k = bisect.bisect_right(starts, old) - 1
+            index = group[k]
+            lead = len(texts[index]) - len(texts[index].lstrip())
+            changes.append(
+                Change(STAGE, SPLIT_REASON, "", "\n", index, lead + old - starts[k], 0.75)
+            )
         if len(group) == 1 and not points and joined == texts[first]:
             blocks.append(doc.blocks[first])
             continue
