@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from ..model import Block, Change, Document, Text
 from ..options import Options
 from .base import Edit, Finder, apply_edits, merge_edits, rewrite_block
+from .noise import find_junk_edits
 from .phrases import (
     BOILERPLATE,
     GENERIC_TITLES,
@@ -39,6 +40,7 @@ from .phrases import (
 from .pinyin import find_pinyin_edits
 from .punctuation import find_punctuation_edits
 from .spaces import find_stray_space_edits
+from .unwrap import Layout, joins, layout_of
 
 STAGE = "cleanup"
 
@@ -46,6 +48,8 @@ STAGE = "cleanup"
 # costs only its sentence, never the whole line.
 LONG_LINE = 200
 EDGE_LINES = 3  # weak site phrases count only this near the top or bottom
+TOP_LINES = 10  # a pitch this near the top goes with its line and a wrapped teaser
+MAX_HEAD_LINES = 3  # how many wrapped teaser lines may precede a pitch
 MAX_DUPLICATE = 40
 _SPAN_REACH = 300  # how far a removed sentence may extend around its phrase
 
@@ -53,18 +57,10 @@ BOILERPLATE_REASON = "removed website boilerplate"
 TRUNCATION_REASON = "removed a truncation notice: the source is incomplete here"
 PAGE_REASON = "removed a page strip"
 DUPLICATE_REASON = "removed a repeated title line"
-JUNK_REASON = "removed anti-copy junk (random Latin text)"
-INVISIBLE_REASON = "removed an invisible character"
 HEAD_REASON = "removed the start of a boilerplate paragraph wrapped onto the line before"
 TAIL_REASON = "removed the end of a boilerplate sentence wrapped onto this line"
 TITLE_REASON = "the site's boilerplate names the document: kept as the title candidate"
 
-_JUNK = re.compile(
-    r"(?<=[\u3400-\u9fff，。、；：！？“”])[A-Za-z0-9*]{4,32}(?=[\u3400-\u9fff，。、；：！？“”])"
-)
-_INVISIBLE = re.compile(
-    r"[\u200b\u2060\ufeff\u00ad]|(?<=[\u3400-\u9fff])[\u200c\u200d]|[\u200c\u200d](?=[\u3400-\u9fff])"
-)
 _SENTENCE_END = "。！？!?"
 _TITLE_END = re.compile(r"[，,。！!？?；;]")
 _BRACKETS = {"【": "】", "（": "）", "(": ")", "[": "]"}
@@ -81,22 +77,6 @@ def _weak() -> re.Pattern[str]:
 
 def _truncation() -> re.Pattern[str]:
     return compile_both(*TRUNCATION)
-
-
-def find_junk_edits(text: str) -> list[Edit]:
-    """Latin runs mixing letters and ``*`` dropped between Chinese characters.
-
-    >>> from pipeline.stages.base import apply_edits
-    >>> apply_edits("劳动asd****19模范\\u200b", find_junk_edits("劳动asd****19模范\\u200b"))
-    '劳动模范'
-    """
-    edits = [
-        Edit(m.start(), m.end(), "", JUNK_REASON, 0.85)
-        for m in _JUNK.finditer(text)
-        if "*" in m.group() and any(c.isalpha() for c in m.group())
-    ]
-    edits += [Edit(m.start(), m.end(), "", INVISIBLE_REASON) for m in _INVISIBLE.finditer(text)]
-    return edits
 
 
 def find_inline_page_strip_edits(text: str) -> list[Edit]:
@@ -156,6 +136,7 @@ class Verdict:
     confidence: float
     boilerplate: bool = False
     truncation: bool = False
+    start: int = 0  # where the site's words begin in the line
 
 
 def _line_verdict(line: str, index: int, count: int, previous: str | None) -> Verdict | None:
@@ -168,15 +149,17 @@ def _line_verdict(line: str, index: int, count: int, previous: str | None) -> Ve
         return None
     if _truncation().search(line):
         return Verdict(TRUNCATION_REASON, 0.95, truncation=True)
-    if _boilerplate().search(line):
-        return Verdict(BOILERPLATE_REASON, 0.95, boilerplate=True)
+    strong = _boilerplate().search(line)
+    if strong:
+        return Verdict(BOILERPLATE_REASON, 0.95, True, start=strong.start())
     weak = _weak().search(line)
     template = compile_both(TEMPLATE_WORDS).search(line)
-    if compile_both(PITCH).search(line) and (weak or template):
-        return Verdict(BOILERPLATE_REASON, 0.9, boilerplate=True)
+    pitch = compile_both(PITCH).search(line)
+    if pitch and (weak or template):
+        return Verdict(BOILERPLATE_REASON, 0.9, True, start=pitch.start())
     near_edge = index < EDGE_LINES or index >= count - EDGE_LINES
     if near_edge and weak and template:
-        return Verdict(BOILERPLATE_REASON, 0.85, boilerplate=True)
+        return Verdict(BOILERPLATE_REASON, 0.85, True, start=min(weak.start(), template.start()))
     if (
         previous == line
         and len(line) <= MAX_DUPLICATE
@@ -230,6 +213,25 @@ def _tail_finder(cut: int) -> Finder:
     return find
 
 
+def _author_prefix(line: str, verdict: Verdict | None, index: int) -> int:
+    """How much of a pitch line below the top is the author's (0: none).
+
+    A pitch that starts after a sentence end, far from the top, follows the
+    author's last sentence on a wrapped line: that sentence stays.
+    """
+    if verdict is None or not verdict.boilerplate or index < TOP_LINES:
+        return 0
+    ends = [m.end() for m in _SENTENCE_END_AT.finditer(line, 0, verdict.start)]
+    return ends[-1] if ends else 0
+
+
+def _cut_from(start: int, verdict: Verdict) -> Finder:
+    def find(text: str) -> list[Edit]:
+        return [Edit(start, len(text), "", verdict.reason, verdict.confidence)]
+
+    return find
+
+
 def _text_only(block: Block) -> bool:
     return all(isinstance(i, Text) for i in block.inlines)
 
@@ -248,6 +250,7 @@ class _Run:
 
     doc: Document
     title: str | None
+    layout: Layout
     blocks: list[tuple[int, Block]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -271,9 +274,14 @@ class _Run:
             self.warnings.append(f"the source is incomplete: block {index} reads {line!r}")
         if not verdict.boilerplate:
             return {}
-        self._drop_wrapped_start(index)
-        tail, rest = self._pitch_tail(index) if not _CLOSED.search(line) else ({}, "")
-        self.name_document(line + rest, index, 0)
+        if index < TOP_LINES:
+            self._drop_wrapped_start(index)
+        return self.pitch_tail(index, line)
+
+    def pitch_tail(self, index: int, pitch: str) -> dict[int, int]:
+        """Name the document from ``pitch`` and find where it ends if wrapped on."""
+        tail, rest = self._pitch_tail(index) if not _CLOSED.search(pitch) else ({}, "")
+        self.name_document(pitch + rest, index, 0)
         return tail
 
     def _pitch_tail(self, index: int) -> tuple[dict[int, int], str]:
@@ -309,11 +317,27 @@ class _Run:
         return plan, collected
 
     def _drop_wrapped_start(self, index: int) -> None:
-        """Kept lines right before a pitch that run on into it belong to the pitch."""
-        while self.blocks:
+        """Kept lines right before a pitch that run on into it belong to the pitch.
+
+        Near the top, where sites put a teaser before the pitch, a full-width
+        line ending a sentence may run on too: wrapping hid the paragraph end.
+        """
+        layout = self.layout
+        for _ in range(MAX_HEAD_LINES):
+            if not self.blocks:
+                return
             source, block = self.blocks[-1]
             line = block.text.strip()
-            if source != index - 1 or _ENDS_SENTENCE.search(line) or not _PROSE_MARKS.search(line):
+            if source != index - 1:
+                return
+            if _ENDS_SENTENCE.search(line):
+                width = layout.width
+                if not (width and width - 4 <= layout.measure(line) <= width + 1):
+                    return
+            elif not (
+                joins(line, self.doc.blocks[index].text, source, layout)
+                or _PROSE_MARKS.search(line)
+            ):
                 return
             self.blocks.pop()
             # The line goes whole: edits made inside it are moot.
@@ -340,7 +364,7 @@ class _Run:
 
 def clean_up(doc: Document, opts: Options) -> Document:
     # A title already known (from the file's metadata) wins over the site's pitch.
-    run = _Run(doc, doc.meta.title)
+    run = _Run(doc, doc.meta.title, layout_of([b.text for b in doc.blocks if _text_only(b)]))
     long_finders: tuple[Finder, ...] = (
         _span_finder(_truncation(), TRUNCATION_REASON),
         _span_finder(_boilerplate(), BOILERPLATE_REASON),
@@ -356,8 +380,14 @@ def clean_up(doc: Document, opts: Options) -> Document:
             continue
         previous = run.blocks[-1][1].text.strip() if run.blocks else None
         verdict = _line_verdict(line, index, count, previous) if _text_only(block) else None
-        if verdict is not None:
+        keep = _author_prefix(line, verdict, index)
+        if verdict is not None and not keep:
             tail.update(run.drop(index, verdict))
+            continue
+        if verdict is not None:  # a pitch after the author's last sentence on the line
+            lead = len(block.text) - len(block.text.lstrip())
+            run.keep(index, (_cut_from(lead + keep, verdict), *_SHORT_FINDERS))
+            tail.update(run.pitch_tail(index, line[keep:]))
             continue
         finders = long_finders if len(line) > LONG_LINE else _SHORT_FINDERS
         if cut is not None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from ..model import Block, BlockKind, Change, Document, Text
 from ..options import Options
 from ..textutil import is_cjk
 from .base import Edit, apply_edits, merge_edits
-from .cleanup import find_junk_edits
+from .noise import find_junk_edits
 from .phrases import compile_both
 from .pinyin import find_pinyin_edits
 
@@ -71,15 +70,27 @@ MAX_SALUTATION_OFFSET = 80
 _SEAM_FINDERS = (find_pinyin_edits, find_junk_edits)
 
 
+# Full-width in Chinese type: CJK and Hangul blocks, full-width forms, and the
+# ambiguous-width marks Chinese text uses (quotes, ellipsis, dash, middle dot).
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3040-\ua4cf\uac00-\ud7a3\uf900-\ufaff"
+    "\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
+    "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7\u00d7\u00f7\u00b0\u203b\u2116]"
+)
+
+
+Measure = Callable[[str], int]
+
+
 def display_width(text: str) -> int:
     """Columns ``text`` takes: a hanzi or full-width mark counts two.
 
     Ambiguous-width marks (``“”…—``) are full width in Chinese type.
+
+    >>> display_width("中文“ab”")
+    10
     """
-    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
-
-
-Measure = Callable[[str], int]
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _band(widths: list[int]) -> tuple[int, int]:
@@ -102,11 +113,8 @@ def wrap_width(lines: list[str], measure: Measure = display_width) -> int | None
     >>> wrap_width(["短标题", "一句完整的话。"]) is None
     True
     """
-    widths = [
-        measure(line)
-        for line in lines
-        if not _SENTENCE_END.search(line) and measure(line) >= MIN_WRAP
-    ]
+    unfinished = (measure(line) for line in lines if not _SENTENCE_END.search(line))
+    widths = [w for w in unfinished if w >= MIN_WRAP]
     if len(widths) < 3:
         return None
     best, band = _band(widths)
@@ -140,12 +148,14 @@ class Layout:
 
 def layout_of(lines: list[str]) -> Layout:
     bodies = [line.strip() for line in lines if line.strip()]
-    width, measure = None, display_width
+    # Columns for PDF copies, characters for web copies: whichever more lines share.
+    width, measure, share = None, display_width, 0
     for candidate in (display_width, char_count):
         found = wrap_width(bodies, candidate)
         if found is not None:
-            width, measure = found, candidate
-            break
+            band = sum(1 for line in bodies if found - 3 <= candidate(line) <= found + 1)
+            if band > share:
+                width, measure, share = found, candidate, band
     return Layout(
         width=width,
         measure=measure,
@@ -154,7 +164,7 @@ def layout_of(lines: list[str]) -> Layout:
     )
 
 
-def _joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
+def joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
     """Confidence that ``cur`` continues the paragraph ``prev`` (0: it does not)."""
     body_prev, body_cur = prev.strip(), cur.strip()
     if not body_prev or not body_cur or _HEADING.match(body_prev) or _HEADING.match(body_cur):
@@ -265,7 +275,7 @@ def _paragraph(group: list[int], texts: list[str]) -> tuple[str, str, list[Edit]
     edits = [
         e
         for e in merge_edits(joined, _SEAM_FINDERS)
-        if any(e.start < b and e.end > a for a, b in seams)
+        if any(e.start <= b and e.end >= a for a, b in seams)
     ]
     return joined, apply_edits(joined, edits), edits, starts
 
@@ -284,7 +294,7 @@ def unwrap(doc: Document, opts: Options) -> Document:
         if plain[index]:
             changes.extend(_edge_changes(texts[index], index))
         if groups and plain[index] and plain[groups[-1][-1]] and groups[-1][-1] == index - 1:
-            confidence = _joins(texts[index - 1], texts[index], index - 1, layout)
+            confidence = joins(texts[index - 1], texts[index], index - 1, layout)
             if confidence:
                 glue = _glue(texts[index - 1].strip(), texts[index].strip())
                 changes.append(Change(STAGE, JOIN_REASON, "\n", glue, index, 0, confidence))
