@@ -116,3 +116,29 @@ def test_edge_spaces_are_linear_too() -> None:
     out = STAGES["unwrap"](doc, Options())
     assert time.perf_counter() - start < 2
     assert out.blocks[0].text == "正文" + " " * 200_000 + "。"
+
+
+def _damage(text: str, width: int) -> bytes:
+    """The sample as template sites and PDF copies also deliver it: pinyin glosses,
+    stray spaces, anti-copy junk, hard wraps at ``width`` and page strips."""
+    lines: list[str] = []
+    for k, para in enumerate(text.split("\n")):
+        para = para.replace("會", "會(huì)", 1).replace("2022年", "2022 年")
+        para = para.replace("勞動模范", "勞動asd****19模范", 1)
+        lines.extend(para[i : i + width] for i in range(0, len(para), width))
+        if k % 4 == 3:
+            lines.append(f"第{k // 4 + 1}页共5页")
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("width", [16, 20, 23, 28, 31, 35, 47, 60])
+def test_damaged_sample_repairs_to_the_clean_text(repaired: Document, width: int) -> None:
+    """Paragraph breaks may differ (a wrap can fall right after a sentence end);
+    the text, the title and every character of it must not."""
+    data = _damage(SAMPLE.read_text("utf-8"), width)
+    doc, _, _ = convert_bytes(data, "damaged.txt", Options(formats=("json",)))
+    assert doc is not None
+    assert doc.title == repaired.title
+    assert "".join(b.display_text for b in doc.blocks) == "".join(
+        b.display_text for b in repaired.blocks
+    )

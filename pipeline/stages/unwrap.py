@@ -171,11 +171,13 @@ def joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
         return 0.0
     if layout.indents and _INDENT.match(cur):
         return 0.0
+    if _CANNOT_START.match(body_cur):
+        return 0.95  # no line starts with a closing mark, whatever the line before
     if _SENTENCE_END.search(body_prev) or compile_both(_SALUTATION).match(body_cur):
         return 0.0
     if body_prev.startswith(("—", "-")):
         return 0.0  # a subtitle: ——在…上的讲话
-    if _RUNS_ON.search(body_prev) or _CANNOT_START.match(body_cur):
+    if _RUNS_ON.search(body_prev):
         return 0.95
     at_width = (
         layout.width is not None
