@@ -56,7 +56,7 @@ _SPAN_REACH = 300  # how far a removed sentence may extend around its phrase
 BOILERPLATE_REASON = "removed website boilerplate"
 TRUNCATION_REASON = "removed a truncation notice: the source is incomplete here"
 PAGE_REASON = "removed a page strip"
-DUPLICATE_REASON = "removed a repeated title line"
+DUPLICATE_REASON = "removed a repeated title line (or a page's running header)"
 HEAD_REASON = "removed the start of a boilerplate paragraph wrapped onto the line before"
 TAIL_REASON = "removed the end of a boilerplate sentence wrapped onto this line"
 TITLE_REASON = "the site's boilerplate names the document: kept as the title candidate"
@@ -64,7 +64,7 @@ TITLE_REASON = "the site's boilerplate names the document: kept as the title can
 _SENTENCE_END = "。！？!?"
 _TITLE_END = re.compile(r"[，,。！!？?；;]")
 _BRACKETS = {"【": "】", "（": "）", "(": ")", "[": "]"}
-_NOT_A_TITLE_END = re.compile(r"[。！？!?]$")
+_NOT_A_TITLE_END = re.compile(r"[。！？!?：:]$")
 
 
 def _boilerplate() -> re.Pattern[str]:
@@ -139,8 +139,14 @@ class Verdict:
     start: int = 0  # where the site's words begin in the line
 
 
-def _line_verdict(line: str, index: int, count: int, previous: str | None) -> Verdict | None:
-    """Why the whole line goes, or None when it stays."""
+def _line_verdict(
+    line: str, index: int, count: int, previous: str | None, first: str | None = None
+) -> Verdict | None:
+    """Why the whole line goes, or None when it stays.
+
+    ``previous`` and ``first`` are the last and the first line kept so far: a
+    title line repeated right away, or as a page's running header, goes.
+    """
     if not line:
         return None
     if compile_both(*PAGE_STRIP_LINE).search(line):
@@ -161,7 +167,7 @@ def _line_verdict(line: str, index: int, count: int, previous: str | None) -> Ve
     if near_edge and weak and template:
         return Verdict(BOILERPLATE_REASON, 0.85, True, start=min(weak.start(), template.start()))
     if (
-        previous == line
+        line in (previous, first)
         and len(line) <= MAX_DUPLICATE
         and not _NOT_A_TITLE_END.search(line)
         and any("\u3400" <= c <= "\u9fff" for c in line)
@@ -379,7 +385,8 @@ def clean_up(doc: Document, opts: Options) -> Document:
             run.drop(index, Verdict(TAIL_REASON, 0.8))
             continue
         previous = run.blocks[-1][1].text.strip() if run.blocks else None
-        verdict = _line_verdict(line, index, count, previous) if _text_only(block) else None
+        first = run.blocks[0][1].text.strip() if run.blocks else None
+        verdict = _line_verdict(line, index, count, previous, first) if _text_only(block) else None
         keep = _author_prefix(line, verdict, index)
         if verdict is not None and not keep:
             tail.update(run.drop(index, verdict))
