@@ -46,7 +46,7 @@ _HEADING = re.compile(
     rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)]|\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[）)]"
     rf"|第[{_CN_NUM}\d]+[章节条部分篇]|[●■◆★☆▲►•·※□√])"
 )
-_SENTENCE_END = re.compile(r"(?:[。！？；：…]|(?<![\dA-Za-z])[.!?;:])[”’」』）)]*$")
+_SENTENCE_END = re.compile(r"(?:[。！？；：…]|(?<!\d)[.!?;:])[”’」』）)]*$")
 _RUNS_ON = re.compile(r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff]),$")
 _CANNOT_START = re.compile(r"^[，。、；：！？）》〉」』”’…,;:!?)]")
 _INNER_END = re.compile(r"[。！？；：!?;:]")
