@@ -23,7 +23,18 @@ FORMATS = ("docx", "pdf", "json", "txt")
 DEFAULT_FORMATS = ("docx", "pdf", "json")
 TARGETS = ("simplified", "traditional", "taiwan", "hongkong")
 SOURCES = ("auto", "mainland", "traditional", "taiwan", "hongkong")
-OPTIONAL_STAGES = ("mojibake", "repair", "convert", "fields", "fill", "structure")
+# "repair" names the group mojibake + cleanup + unwrap + punctuation (see stages.GROUPS).
+OPTIONAL_STAGES = (
+    "repair",
+    "mojibake",
+    "cleanup",
+    "unwrap",
+    "punctuation",
+    "convert",
+    "fields",
+    "fill",
+    "structure",
+)
 CONFIG_NAME = "pipeline.toml"
 
 
@@ -45,7 +56,8 @@ class Options:
         profiles: user layout profiles by name (``[profiles.NAME]`` tables).
         header: text at the top of every page (meeting name and date); overrides the profile's.
         watermark: text drawn across every page (e.g. 内部资料); overrides the profile's.
-        skip: optional stages to leave out (``repair``, ``convert``, ...).
+        skip: optional stages to leave out (``cleanup``, ``convert``, ... or
+            ``repair`` for all text repairs).
         fonts: font role -> file, overriding installed and bundled fonts.
         system_fonts: look for installed fonts under their official names (仿宋_GB2312 …).
         explain: print the change log of each document.

@@ -9,11 +9,14 @@ from conftest import load_cases
 
 from pipeline import Block, Document, Meta, Options
 from pipeline.stages.base import apply_edits
+from pipeline.stages.cleanup import clean_up
 from pipeline.stages.convert import convert
 from pipeline.stages.fields import make_fields
 from pipeline.stages.mojibake import repair_mojibake
 from pipeline.stages.punctuation import find_punctuation_edits
+from pipeline.stages.spaces import find_ideographic_space_edits, find_stray_space_edits
 from pipeline.stages.structure import detect_structure
+from pipeline.stages.unwrap import unwrap
 from pipeline.writers.layout import style_key
 
 
@@ -82,3 +85,31 @@ def test_placeholders_beside_a_review_mark_still_become_fields() -> None:
     assert kinds == ["review", "percent"]
     (change,) = [c for c in doc.changes if c.stage == "fields"]
     assert doc.blocks[0].text[change.offset : change.offset + 1] == "*"
+
+
+@pytest.mark.parametrize("case", load_cases("cleanup"))
+def test_cleanup(case: dict[str, Any]) -> None:
+    before = doc_of(*case["lines"])
+    doc = clean_up(before, Options())
+    assert [b.text for b in doc.blocks] == case["expected"]
+    if "title" in case:
+        assert doc.meta.title == case["title"]
+    assert len(doc.meta.warnings) == case.get("warnings", 0)
+    if case["lines"] == case["expected"]:
+        assert doc is before, "clean text must pass through unchanged"
+
+
+@pytest.mark.parametrize("case", load_cases("unwrap"))
+def test_unwrap(case: dict[str, Any]) -> None:
+    before = doc_of(*case["lines"])
+    doc = unwrap(before, Options())
+    assert [b.text for b in doc.blocks] == case["expected"]
+    if case["lines"] == case["expected"]:
+        assert doc is before, "clean text must pass through unchanged"
+
+
+@pytest.mark.parametrize("case", load_cases("spaces"))
+def test_spaces(case: dict[str, Any]) -> None:
+    """Stray spaces go in the cleanup; alignment gaps become U+3000 in the punctuation stage."""
+    text = apply_edits(case["input"], find_stray_space_edits(case["input"]))
+    assert apply_edits(text, find_ideographic_space_edits(text)) == case["expected"]

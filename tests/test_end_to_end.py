@@ -90,7 +90,7 @@ def test_json_holds_model_fields_and_change_log(converted: Path) -> None:
     assert len(data["fields"]) == 22
     assert {f["group"] for f in data["fields"] if f["kind"] == "place"} == {"市名"}
     stages = {c["stage"] for c in data["changes"]}
-    assert {"decode", "repair", "convert", "fields", "structure"} <= stages
+    assert {"decode", "cleanup", "punctuation", "convert", "fields", "structure"} <= stages
     for change in data["changes"]:
         assert set(change) >= {
             "stage",

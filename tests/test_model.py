@@ -33,7 +33,7 @@ def test_changes_locate_what_they_changed() -> None:
     for name, stage in plan(Options()):
         after = stage(doc, Options())
         new = after.changes[len(doc.changes) :]
-        if name in ("repair", "convert"):
+        if name in ("cleanup", "unwrap", "punctuation", "convert"):
             for index, block in enumerate(doc.blocks):
                 text = block.text
                 for c in sorted(
@@ -49,4 +49,9 @@ def test_changes_locate_what_they_changed() -> None:
 
 def test_skip_leaves_a_stage_out() -> None:
     names = [name for name, _ in plan(Options(skip=("convert",)))]
-    assert names == ["mojibake", "repair", "fields", "fill", "structure"]
+    assert names == ["mojibake", "cleanup", "unwrap", "punctuation", "fields", "fill", "structure"]
+
+
+def test_skip_repair_leaves_out_the_whole_repair_group() -> None:
+    names = [name for name, _ in plan(Options(skip=("repair",)))]
+    assert names == ["convert", "fields", "fill", "structure"]

@@ -89,45 +89,58 @@ def _overlap(a: Edit, b: Edit) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def rewrite_block(
+    block: Block, index: int, stage: str, finders: Sequence[Finder]
+) -> tuple[Block, list[Change]]:
+    """Run the finders over the text runs of one block; the block and its changes.
+
+    ``index`` is the block's position in the stage's input, as logged.  Fields
+    are never passed to a finder: what the user fills in is theirs.
+    """
+    offset = 0
+    inlines: list[Inline] = []
+    changes: list[Change] = []
+    for inline in block.inlines:
+        if isinstance(inline, Text):
+            edits = merge_edits(inline.text, finders)
+            if edits:
+                for e in edits:
+                    changes.append(
+                        Change(
+                            stage=stage,
+                            reason=e.reason,
+                            before=inline.text[e.start : e.end],
+                            after=e.after,
+                            block=index,
+                            offset=offset + e.start,
+                            confidence=e.confidence,
+                        )
+                    )
+                new = apply_edits(inline.text, edits)
+                offset += len(inline.text)
+                if new:
+                    inlines.append(Text(new))
+                continue
+            offset += len(inline.text)
+        else:
+            offset += len(inline.raw)
+        inlines.append(inline)
+    if not changes:
+        return block, changes
+    return replace(block, inlines=tuple(inlines)), changes
+
+
 def rewrite_text(doc: Document, stage: str, *finders: Finder) -> Document:
     """Run the finders over every text run of every block, apply and record the edits.
 
-    Positions in the log are relative to the stage's input.  Fields are never
-    passed to a finder: what the user fills in is theirs.
+    Positions in the log are relative to the stage's input.
     """
     blocks: list[Block] = []
     changes: list[Change] = []
     for index, block in enumerate(doc.blocks):
-        offset = 0
-        inlines: list[Inline] = []
-        touched = False
-        for inline in block.inlines:
-            if isinstance(inline, Text):
-                edits = merge_edits(inline.text, finders)
-                if edits:
-                    touched = True
-                    for e in sorted(edits, key=lambda e: e.start):
-                        changes.append(
-                            Change(
-                                stage=stage,
-                                reason=e.reason,
-                                before=inline.text[e.start : e.end],
-                                after=e.after,
-                                block=index,
-                                offset=offset + e.start,
-                                confidence=e.confidence,
-                            )
-                        )
-                    new = apply_edits(inline.text, edits)
-                    offset += len(inline.text)
-                    if new:
-                        inlines.append(Text(new))
-                    continue
-                offset += len(inline.text)
-            else:
-                offset += len(inline.raw)
-            inlines.append(inline)
-        blocks.append(replace(block, inlines=tuple(inlines)) if touched else block)
+        new, found = rewrite_block(block, index, stage, finders)
+        blocks.append(new)
+        changes.extend(found)
     if not changes:
         return doc
     return doc.evolve(blocks=blocks, changes=changes)

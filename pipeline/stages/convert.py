@@ -218,6 +218,11 @@ def convert(doc: Document, opts: Options) -> Document:
         return edits
 
     new = rewrite_text(doc, STAGE, find)
+    title = new.meta.title
+    if title and run(title) != title:  # a title an earlier stage found in the text
+        converted = run(title)
+        change = Change(STAGE, f"{reason} (document title)", title, converted)
+        new = new.evolve(meta=replace(new.meta, title=converted), changes=[change])
     if new is doc and not notes:
         return doc
     why = f"source {detection.source} ({detection.why}); OpenCC {label}"

@@ -5,15 +5,26 @@ mark stands next to them; ASCII stays inside numbers (``1,000``, ``10:30``),
 URLs, e-mail addresses and runs of Latin text.  Parentheses are converted as
 a pair, and a pair that holds only Latin letters right after a hanzi is left
 alone: it is likely a pinyin annotation, which the cleanup removes whole.
+
+As a stage it runs after the mojibake repair (which must see the folded
+punctuation as the bytes had it) and the cleanup; it also restores the
+ideographic space where a short line's alignment gap was folded to ASCII
+spaces (see :mod:`.spaces`).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 
+from ..model import Document
+from ..options import Options
 from ..textutil import is_chinese_context
-from .base import Edit
+from .base import Edit, rewrite_text
+from .spaces import find_ideographic_space_edits
+
+STAGE = "punctuation"
 
 REASON = "restored full-width punctuation in Chinese context"
 
@@ -26,6 +37,8 @@ _PROTECTED = re.compile(
     r"|[\w.+-]+@[\w-]+\.[\w.-]+",
     re.ASCII,
 )
+_MARKS = re.compile(r"[,:;!?〞〝]")
+_PARENS = re.compile(r"[()]")
 _PINYIN_LIKE = re.compile(r"[a-zü\u00e0-\u01dc\s'-]+")
 
 
@@ -49,10 +62,12 @@ def find_punctuation_edits(text: str) -> list[Edit]:
     >>> apply_edits(text, find_punctuation_edits(text))
     '大家好！共1,000人（含代表）：'
     """
-    protected = [m.span() for m in _PROTECTED.finditer(text)]
+    spans = [m.span() for m in _PROTECTED.finditer(text)]
+    starts = [a for a, _ in spans]
 
     def is_protected(i: int) -> bool:
-        return any(a <= i < b for a, b in protected)
+        k = bisect.bisect_right(starts, i) - 1
+        return k >= 0 and i < spans[k][1]
 
     edits: list[Edit] = []
     taken: set[int] = set()
@@ -62,7 +77,8 @@ def find_punctuation_edits(text: str) -> list[Edit]:
     view = list(text)
     for e in edits:
         view[e.start] = e.after
-    for i, ch in enumerate(text):
+    for m in _MARKS.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _QUOTES:
             edits.append(Edit(i, i + 1, _QUOTES[ch], "replaced a vertical quotation mark"))
             view[i] = _QUOTES[ch]
@@ -89,7 +105,8 @@ def _pair_parentheses(
 ) -> None:
     """Convert matching ``(...)`` pairs whose content or surroundings are Chinese."""
     stack: list[int] = []
-    for i, ch in enumerate(text):
+    for m in _PARENS.finditer(text):
+        i, ch = m.start(), m.group()
         if ch == "(" and not is_protected(i):
             stack.append(i)
         elif ch == ")" and stack and not is_protected(i):
@@ -106,3 +123,20 @@ def _pair_parentheses(
             edits.append(Edit(start, start + 1, "（", REASON))
             edits.append(Edit(i, i + 1, "）", REASON))
             taken.update((start, i))
+        elif ch == ")" and not is_protected(i):
+            _lone(text, i, edits, taken)
+    for start in stack:
+        _lone(text, start, edits, taken)
+
+
+def _lone(text: str, i: int, edits: list[Edit], taken: set[int]) -> None:
+    """A parenthesis whose partner a paragraph break cut off: converted when the
+    text on its inner side (a few characters) is Chinese."""
+    inner = text[i + 1 : i + 4] if text[i] == "(" else text[max(0, i - 3) : i]
+    if any(is_chinese_context(c) for c in inner):
+        edits.append(Edit(i, i + 1, _FULL[text[i]], f"{REASON} (unpaired)", 0.8))
+        taken.add(i)
+
+
+def restore_punctuation(doc: Document, opts: Options) -> Document:
+    return rewrite_text(doc, STAGE, find_punctuation_edits, find_ideographic_space_edits)

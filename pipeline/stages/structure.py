@@ -103,6 +103,10 @@ def _title_from_meta(doc: Document) -> tuple[list[Block], list[Change]]:
         return [], []
     if doc.blocks and doc.blocks[0].text.strip() == candidate:
         return [], []  # the first line is the title: _classify decides on it
+    if doc.blocks and doc.blocks[0].kind is BlockKind.PARAGRAPH:
+        own = _classify(0, doc.blocks[0], len(doc.blocks), False)
+        if own is not None and own[0].kind is BlockKind.TITLE:
+            return [], []  # the text has a title line of its own: the author's wins
     block = Block.of_text(candidate, BlockKind.TITLE)
     change = Change(
         stage=STAGE,
