@@ -23,10 +23,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
-from ..model import Document, Field
+from ..model import BlockKind, Document, Field
 from ..options import Options
 from .fonts import FontFace, resolve_fonts
-from .layout import BlockStyle, Profile, profile_for, style_key
+from .layout import BlockStyle, Profile, profile_for, style_key, title_lines
 from .linebreak import CANNOT_END, CANNOT_START
 
 _ALIGN = {
@@ -363,6 +363,14 @@ def write_docx(document: Document, opts: Options) -> bytes:
     core.comments = f"converted from {document.meta.source}"
     for block in document.blocks:
         para = doc.add_paragraph(style=_WORD_STYLE.get(style_key(block), "Normal"))
+        if block.kind is BlockKind.TITLE:
+            lines = title_lines(block, profile)
+            if len(lines) > 1:  # balanced lines, broken where the PDF breaks them
+                for number, line in enumerate(lines):
+                    run = para.add_run(line.text)
+                    if number < len(lines) - 1:
+                        run.add_break()
+                continue
         for inline, strong in block.marked_inlines():
             # Runs inherit their fonts (East Asian included) from the paragraph style.
             if isinstance(inline, Field):

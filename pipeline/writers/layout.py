@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..model import Block, BlockKind
+from ..model import Block, BlockKind, Text
 from ..options import Options
 from .fonts import ROLES
+from .linebreak import balanced_lines
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -279,3 +280,15 @@ def _typed(where: str, key: str, value: Any, like: Any) -> Any:
     if key == "font" and value not in ROLES:
         raise ConfigError(f"{where}: font must be a font role: {', '.join(ROLES)}")
     return value
+
+
+def title_lines(block: Block, profile: Profile) -> list[Block]:
+    """A title as balanced lines (one block each); any other block as it is.
+
+    GB/T 9704 sets a long title on lines of similar length broken between
+    phrases; both writers break titles here so they agree.
+    """
+    if block.kind is not BlockKind.TITLE or not all(isinstance(i, Text) for i in block.inlines):
+        return [block]
+    per_line = int(profile.text_width_mm * MM // profile.style_for(block).size)
+    return [replace(block, inlines=(Text(line),)) for line in balanced_lines(block.text, per_line)]

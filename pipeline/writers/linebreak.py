@@ -122,3 +122,40 @@ def violations(lines: Sequence[str]) -> list[str]:
         if text and (text[0] in CANNOT_START or text[-1] in CANNOT_END):
             bad.append(line)
     return bad
+
+
+# A title line reads best ending after one of these (GB/T 9704 asks for
+# balanced, sensibly broken title lines, not a lone character on the last).
+_TITLE_BREAK_AFTER = frozenset("的在上于和与及对、，”》）：")
+
+
+def balanced_lines(text: str, per_line: int) -> list[str]:
+    """Lines of nearly equal length for a centred title, broken where the phrase allows.
+
+    >>> balanced_lines("市长在全市“五一”劳动模范座谈会上演讲材料", 20)
+    ['市长在全市“五一”', '劳动模范座谈会上演讲材料']
+    >>> balanced_lines("关于做好安全生产工作的通知", 20)
+    ['关于做好安全生产工作的通知']
+    """
+    if per_line <= 0 or len(text) <= per_line:
+        return [text]
+    allowed = break_opportunities(text)
+    lines: list[str] = []
+    start = 0
+    count = -(-len(text) // per_line)
+    for remaining in range(count, 1, -1):
+        left = len(text) - start
+        ideal = start + -(-left // remaining)
+        best, best_score = None, float("inf")
+        for cut in range(start + 1, min(len(text), start + per_line + 1)):
+            if not allowed[cut] or len(text) - cut > per_line * (remaining - 1):
+                continue
+            score = abs(cut - ideal) - (2.5 if text[cut - 1] in _TITLE_BREAK_AFTER else 0)
+            if score < best_score:
+                best, best_score = cut, score
+        if best is None:
+            break
+        lines.append(text[start:best])
+        start = best
+    lines.append(text[start:])
+    return lines

@@ -25,7 +25,7 @@ from ..model import Block, BlockKind, Document, Field
 from ..options import Options
 from .fonts import FontFace, register_pdf_font, resolve_fonts
 from .gridpara import GridParagraph
-from .layout import MM, BlockStyle, Profile, profile_for, style_key
+from .layout import MM, BlockStyle, Profile, profile_for, style_key, title_lines
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 _LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:%/\- ]*[A-Za-z0-9%]|[A-Za-z0-9]")
@@ -257,7 +257,11 @@ def write_pdf(document: Document, opts: Options) -> bytes:
         if key not in styles:
             spec = profile.style_for(block)
             styles[key] = _paragraph_style(key, spec, names[spec.font], profile)
-        para = GridParagraph(inline_markup(block, profile, names, opts.mark_filled), styles[key])
+        markup = "<br/>".join(
+            inline_markup(part, profile, names, opts.mark_filled)
+            for part in title_lines(block, profile)
+        )
+        para = GridParagraph(markup, styles[key])
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             level = min(0 if block.kind is BlockKind.TITLE else block.level, last_level + 1)
             last_level = level
