@@ -1,19 +1,23 @@
 """Run the pipeline on files: the only module of the core that does I/O.
 
 ``convert_bytes`` is the pure heart (bytes -> Document, writer outputs);
-``convert_file`` adds reading and atomic writing; ``convert_all`` walks the
-inputs.  Nothing here raises for a bad document: every problem ends up in
-that document's :class:`~pipeline.result.DocumentResult`, so one bad file
-never costs another its output.
+``convert_file`` adds reading and atomic writing; ``convert_many`` converts a
+list of files in worker processes; ``convert_all`` walks the inputs.  Nothing
+here raises for a bad document: every problem ends up in that document's
+:class:`~pipeline.result.DocumentResult`, so one bad file never costs another
+its output, not even a worker process that dies.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +158,7 @@ def convert_file(source: Source, opts: Options) -> DocumentResult:
         return result
     _doc, rendered, result = convert_bytes(data, str(source.relative), opts)
     result.source = source.path
+    result.digest = hashlib.sha256(data).hexdigest()
     for fmt, blob in rendered.items():
         target = opts.output / source.relative.with_suffix(WRITERS[fmt][1])
         try:
@@ -177,21 +182,113 @@ def check_options(opts: Options) -> None:
         resolve_fonts(opts.fonts)
 
 
+def warm_up(opts: Options) -> None:
+    """Pay once per process what every document would otherwise pay: imports, fonts, templates.
+
+    Runs as the initialiser of each worker process, and before the first
+    document of an in-process run.  A failure here is left for the documents to
+    report, each with its own message.
+    """
+    try:
+        check_options(opts)
+        convert_bytes("一、".encode(), "warm-up.txt", opts)
+    except Exception:  # the documents will meet the same problem and say so
+        _log.debug("warm-up failed", exc_info=True)
+
+
+def _convert_in_worker(source: Source, opts: Options) -> DocumentResult:
+    """A worker's job: the document itself stays in the worker, its facts travel back."""
+    return convert_file(source, opts).detach()
+
+
+def default_jobs() -> int:
+    """As many workers as the machine has processors."""
+    return os.cpu_count() or 1
+
+
+def convert_many(
+    sources: Sequence[Source],
+    opts: Options,
+    jobs: int = 1,
+    on_result: Callable[[DocumentResult], None] | None = None,
+    keep_documents: bool = False,
+) -> list[DocumentResult]:
+    """Convert ``sources``; one result each, in the order of ``sources``.
+
+    ``jobs`` > 1 converts in that many worker processes (started with the
+    platform's default method; the code is safe under ``spawn``), each warmed
+    up once; ``on_result`` sees results as they complete.  ``jobs`` = 1 (or a
+    single document) converts in this process, without a pool, and
+    ``on_result`` sees each document itself.  The results keep their documents
+    only with ``keep_documents``.
+    """
+    results: list[DocumentResult | None] = [None] * len(sources)
+    if jobs <= 1 or len(sources) <= 1:
+        for index, source in enumerate(sources):
+            result = convert_file(source, opts)
+            if on_result:
+                on_result(result)
+            if not keep_documents:  # facts kept, memory flat in the number of documents
+                result.detach()
+            results[index] = result
+        return [r for r in results if r is not None]
+
+    work = convert_file if keep_documents else _convert_in_worker
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(sources)),
+        mp_context=multiprocessing.get_context(),
+        initializer=warm_up,
+        initargs=(opts,),
+    ) as pool:
+        pending: dict[Future[DocumentResult], int] = {
+            pool.submit(work, source, opts): index for index, source in enumerate(sources)
+        }
+        for future in as_completed(pending):
+            index = pending[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker died (killed, out of memory): this document only
+                _log.error("worker failed on %s: %r", sources[index].path, exc)
+                result = DocumentResult(source=sources[index].path, status=Status.FAILED)
+                result.problems.append(Problem("worker", f"the worker process failed: {exc!r}"))
+            results[index] = result
+            if on_result:
+                on_result(result)
+    return [r for r in results if r is not None]
+
+
+def unusable_result(item: Unusable) -> DocumentResult:
+    """The report entry of an input that is not converted."""
+    result = DocumentResult(source=item.path, status=Status.SKIPPED)
+    result.problems.append(Problem("input", item.reason, "warning"))
+    return result
+
+
 def convert_all(
     paths: Iterable[Path],
     opts: Options,
     on_result: Callable[[DocumentResult], None] | None = None,
+    jobs: int = 1,
 ) -> list[DocumentResult]:
-    """Convert every input under ``paths``; one result per file, in name order."""
+    """Convert every input under ``paths``; one result per file, in name order.
+
+    The library's plain entry point: no manifest, no lock, no report file
+    (:func:`pipeline.batch.run_batch` adds those).  With ``jobs`` = 1 the
+    results keep their documents.
+    """
     check_options(opts)
+    items = list(find_sources(paths, exclude=opts.output))
+    sources = [item for item in items if isinstance(item, Source)]
+    converted = iter(
+        convert_many(sources, opts, jobs=jobs, on_result=on_result, keep_documents=jobs <= 1)
+    )
     results: list[DocumentResult] = []
-    for item in find_sources(paths, exclude=opts.output):
+    for item in items:
         if isinstance(item, Unusable):
-            result = DocumentResult(source=item.path, status=Status.SKIPPED)
-            result.problems.append(Problem("input", item.reason, "warning"))
+            result = unusable_result(item)
+            if on_result:
+                on_result(result)
+            results.append(result)
         else:
-            result = convert_file(item, opts)
-        results.append(result)
-        if on_result:
-            on_result(result)
+            results.append(next(converted))
     return results
