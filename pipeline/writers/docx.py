@@ -9,6 +9,7 @@ python-docx's ``Font.name`` only sets the Latin slots.
 from __future__ import annotations
 
 import io
+from functools import cache
 from typing import Any
 
 from docx import Document as new_docx
@@ -158,18 +159,41 @@ def _page_field(r: Any) -> None:
     r.append(end)
 
 
-def write_docx(document: Document, opts: Options) -> bytes:
-    profile = get_profile(opts.profile)
-    fonts = resolve_fonts(opts.fonts)
+@cache
+def _styled_template(
+    profile_name: str, fonts: tuple[tuple[str, str], ...]
+) -> tuple[bytes, dict[str, str]]:
+    """The empty, fully styled document as bytes, and the Word style id of each style key.
+
+    Built once per process and layout: setting up the styles and footers
+    costs more than laying out a whole handout, and is the same every time.
+    """
     doc = new_docx()
-    _setup(doc, profile, fonts)
+    _setup(doc, get_profile(profile_name), resolve_fonts(dict(fonts)))
+    style_ids = {
+        key: doc.styles[name].style_id
+        for key, name in _WORD_STYLE.items()
+        if name in {s.name for s in doc.styles}
+    }
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue(), style_ids
+
+
+def write_docx(document: Document, opts: Options) -> bytes:
+    template, style_ids = _styled_template(opts.profile, tuple(sorted(opts.fonts.items())))
+    doc = new_docx(io.BytesIO(template))
     core = doc.core_properties
     core.title = document.title or ""
     core.language = document.meta.language
     core.author = ""
     core.comments = f"converted from {document.meta.source}"
     for block in document.blocks:
-        para = doc.add_paragraph(style=_WORD_STYLE.get(style_key(block), "Normal"))
+        para = doc.add_paragraph()
+        # The style by id: python-docx's lookup by name scans every style, per paragraph.
+        style_id = style_ids.get(style_key(block))
+        if style_id is not None:
+            para._p.style = style_id
         for inline in block.inlines:
             # Runs inherit their fonts (East Asian included) from the paragraph style.
             if isinstance(inline, Field):
