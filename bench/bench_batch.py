@@ -1,0 +1,214 @@
+"""Benchmark: batch runs against the targets of the batch issue, all in one run.
+
+Run by hand (not in CI; these machines are shared and noisy)::
+
+    python3 bench/bench_batch.py            # add --big 1000 for the memory check
+
+Every figure comes from its own process, on copies of the sample:
+
+* ``bare``: python-docx + reportlab render of the same text, per document
+  (steady state), the yardstick (see bench_convert.py);
+* ``single``: the whole pipeline (every stage; DOCX, PDF, JSON; files
+  written) with one job, per document, steady state;
+* ``batch``: ``run_batch`` on 100 documents with 2 jobs, wall time per
+  document, pool start-up included;
+* ``cli``: ``python -m pipeline convert ONE.txt -j 1``, wall time with
+  start-up (median of 5, a fresh output folder each time);
+* ``rerun``: the same 100-document batch run again, nothing changed, wall
+  time per document (in-process call, and the whole command);
+* ``memory``: the peak RSS of the largest worker for 100 and ``--big``
+  documents with 2 jobs: flat means no per-document leak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "input" / "000_9798310e6816be3e.txt"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _copies(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = SAMPLE.read_bytes()
+    paths = []
+    for i in range(n):
+        path = folder / f"doc{i:04d}.txt"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def mode_bare(tmp: Path, n: int) -> dict[str, float]:
+    from bench_convert import run_bare
+
+    (tmp / "out").mkdir()
+    times = run_bare(_copies(tmp / "in", n), tmp / "out")[1:]
+    return {"per_doc_ms": statistics.mean(times) * 1000}
+
+
+def mode_single(tmp: Path, n: int) -> dict[str, float]:
+    from pipeline import Options
+    from pipeline.runner import Source, convert_file
+
+    opts = Options(output=tmp / "out")
+    times = []
+    for path in _copies(tmp / "in", n):
+        start = time.perf_counter()
+        result = convert_file(Source(path, Path(path.name)), opts)
+        times.append(time.perf_counter() - start)
+        assert result.status.value == "ok", result.problems
+    return {"per_doc_ms": statistics.mean(times[1:]) * 1000}
+
+
+def mode_batch(tmp: Path, n: int, jobs: int) -> dict[str, float]:
+    from pipeline import Options
+    from pipeline.batch import run_batch
+
+    _copies(tmp / "in", n)
+    opts = Options(output=tmp / "out")
+    start = time.perf_counter()
+    report = run_batch([tmp / "in"], opts, jobs=jobs)
+    wall = time.perf_counter() - start
+    assert report.counts() == {"ok": n}, report.counts()
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    start = time.perf_counter()
+    again = run_batch([tmp / "in"], opts, jobs=jobs)
+    rerun = time.perf_counter() - start
+    assert again.counts() == {"unchanged": n}, again.counts()
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "convert", str(tmp / "in"), "-o", str(opts.output)],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    rerun_cli = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stderr
+    return {
+        "per_doc_ms": wall / n * 1000,
+        "worker_peak_mb": worker_mb,
+        "rerun_per_doc_ms": rerun / n * 1000,
+        "rerun_cli_per_doc_ms": rerun_cli / n * 1000,
+    }
+
+
+def mode_cli(tmp: Path) -> dict[str, float]:
+    one = _copies(tmp / "in", 1)[0]
+    walls = []
+    for i in range(5):
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline", "convert", str(one), "-o", str(tmp / f"o{i}")],
+            capture_output=True,
+            cwd=ROOT,
+        )
+        walls.append(time.perf_counter() - start)
+        assert proc.returncode == 0, proc.stderr
+    return {"wall_s": statistics.median(walls)}
+
+
+def child(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        if args.mode == "bare":
+            row = mode_bare(tmp, args.n)
+        elif args.mode == "single":
+            row = mode_single(tmp, args.n)
+        elif args.mode == "batch":
+            row = mode_batch(tmp, args.n, args.jobs)
+        else:
+            row = mode_cli(tmp)
+    print(json.dumps(row))
+
+
+def _run(*argv: str) -> dict[str, float]:
+    proc = subprocess.run(
+        [sys.executable, __file__, *argv], capture_output=True, text=True, check=True
+    )
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=int, default=20, help="documents for bare and single")
+    parser.add_argument("--batch", type=int, default=100, help="documents in the batch")
+    parser.add_argument("--big", type=int, default=0, help="also a batch this big (memory)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--mode", choices=("bare", "single", "batch", "cli"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.mode:
+        child(args)
+        return
+    bare = _run("--mode", "bare", "-n", str(args.n))["per_doc_ms"]
+    single = _run("--mode", "single", "-n", str(args.n))["per_doc_ms"]
+    batch = _run("--mode", "batch", "-n", str(args.batch), "--jobs", str(args.jobs))
+    cli = _run("--mode", "cli")["wall_s"]
+    big = (
+        _run("--mode", "batch", "-n", str(args.big), "--jobs", str(args.jobs)) if args.big else None
+    )
+
+    def line(what: str, value: str, target: str, ok: bool) -> None:
+        print(f"{what:44}{value:>18}   {target:22}{'met' if ok else 'MISSED'}")
+
+    print(f"{SAMPLE.name}: {len(SAMPLE.read_text('utf-8'))} characters")
+    print(f"bare python-docx + reportlab render: {bare:.1f} ms per document")
+    line(
+        "pipeline, 1 job, per document",
+        f"{single:.1f} ms {single / bare:.2f}x",
+        "<= 1.20x bare",
+        single <= 1.2 * bare,
+    )
+    per = batch["per_doc_ms"]
+    line(
+        f"{args.batch} documents, {args.jobs} jobs, per document",
+        f"{per:.1f} ms {per / bare:.2f}x",
+        "<= 0.45x bare",
+        per <= 0.45 * bare,
+    )
+    line("one document from the command line", f"{cli:.2f} s", "<= 0.6 s", cli <= 0.6)
+    rerun = batch["rerun_per_doc_ms"]
+    line("unchanged re-run, per document", f"{rerun:.2f} ms", "<= 2 ms", rerun <= 2)
+    rerun_cli = batch["rerun_cli_per_doc_ms"]
+    line(
+        "  the same through the command, per document",
+        f"{rerun_cli:.2f} ms",
+        "(start-up included)",
+        True,
+    )
+    line(
+        f"peak RSS per worker, {args.batch} documents",
+        f"{batch['worker_peak_mb']:.0f} MB",
+        "<= 150 MB",
+        batch["worker_peak_mb"] <= 150,
+    )
+    if big:
+        line(
+            f"peak RSS per worker, {args.big} documents",
+            f"{big['worker_peak_mb']:.0f} MB",
+            "<= 150 MB, flat",
+            big["worker_peak_mb"] <= 150,
+        )
+        line(f"{args.big} documents, per document", f"{big['per_doc_ms']:.1f} ms", "", True)
+        line(
+            f"unchanged re-run of {args.big}, per document",
+            f"{big['rerun_per_doc_ms']:.2f} ms",
+            "<= 2 ms",
+            big["rerun_per_doc_ms"] <= 2,
+        )
+
+
+if __name__ == "__main__":
+    main()
