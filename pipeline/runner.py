@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,27 +235,64 @@ def convert_many(
         return [r for r in results if r is not None]
 
     work = convert_file if keep_documents else _convert_in_worker
+
+    def deliver(index: int, result: DocumentResult) -> None:
+        results[index] = result
+        if on_result:
+            on_result(result)
+
+    left = _run_pool(sources, list(range(len(sources))), opts, jobs, work, deliver)
+    while left:
+        # A worker process died (killed, out of memory, a crash in C code) and
+        # took the pool down.  Go on one document at a time, so the document
+        # that kills its worker is found and fails alone.
+        left = _run_pool(sources, left, opts, 1, work, deliver)
+        if left:
+            culprit, left = left[0], left[1:]
+            result = DocumentResult(source=sources[culprit].path, status=Status.FAILED)
+            result.problems.append(Problem("worker", "the worker process died on this document"))
+            _log.error("a worker process died converting %s", sources[culprit].path)
+            deliver(culprit, result)
+    return [r for r in results if r is not None]
+
+
+def _run_pool(
+    sources: Sequence[Source],
+    indices: list[int],
+    opts: Options,
+    jobs: int,
+    work: Callable[[Source, Options], DocumentResult],
+    deliver: Callable[[int, DocumentResult], None],
+) -> list[int]:
+    """Convert ``sources[i]`` for ``i`` in ``indices`` in a pool; return those left if it broke.
+
+    With one worker the documents run in the order given, so the first one
+    left is the one whose worker died.
+    """
+    broken = False
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(sources)),
+        max_workers=max(1, min(jobs, len(indices))),
         mp_context=multiprocessing.get_context(),
         initializer=warm_up,
         initargs=(opts,),
     ) as pool:
         pending: dict[Future[DocumentResult], int] = {
-            pool.submit(work, source, opts): index for index, source in enumerate(sources)
+            pool.submit(work, sources[i], opts): i for i in indices
         }
+        done: set[int] = set()
         for future in as_completed(pending):
             index = pending[future]
             try:
                 result = future.result()
-            except Exception as exc:  # the worker died (killed, out of memory): this document only
-                _log.error("worker failed on %s: %r", sources[index].path, exc)
+            except BrokenProcessPool:
+                broken = True
+                continue
+            except Exception as exc:  # the result could not travel back: this document only
                 result = DocumentResult(source=sources[index].path, status=Status.FAILED)
-                result.problems.append(Problem("worker", f"the worker process failed: {exc!r}"))
-            results[index] = result
-            if on_result:
-                on_result(result)
-    return [r for r in results if r is not None]
+                result.problems.append(Problem("worker", f"the worker failed: {exc!r}"))
+            done.add(index)
+            deliver(index, result)
+    return [i for i in indices if i not in done] if broken else []
 
 
 def unusable_result(item: Unusable) -> DocumentResult:
