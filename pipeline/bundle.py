@@ -363,7 +363,16 @@ def make_packet(
             page_obj.replace_contents(content)
             page_obj.merge_page(overlay.pages[index])
         parent = writer.add_outline_item(title=doc.title, page_number=start)
-        _copy_outline(writer, reader, list(reader.outline), parent, start)
+        outline: list[Any] = list(reader.outline)
+        # A handout's outline is its title with the headings under it: the
+        # packet's bookmark stands for the title, the headings go right under.
+        if (
+            len(outline) in (1, 2)
+            and not isinstance(outline[0], list)
+            and str(outline[0].title) == doc.title
+        ):
+            outline = outline[1] if len(outline) == 2 else []
+        _copy_outline(writer, reader, outline, parent, start)
     writer.add_metadata({"/Title": title, "/Creator": "pipeline"})
     writer.page_mode = "/UseOutlines"
     buf = io.BytesIO()
