@@ -8,8 +8,10 @@ python-docx's ``Font.name`` only sets the Latin slots.
 
 from __future__ import annotations
 
+import copy
 import io
-from functools import cache
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 from docx import Document as new_docx
@@ -159,30 +161,60 @@ def _page_field(r: Any) -> None:
     r.append(end)
 
 
-@cache
-def _styled_template(
-    profile_name: str, fonts: tuple[tuple[str, str], ...]
-) -> tuple[bytes, dict[str, str]]:
-    """The empty, fully styled document as bytes, and the Word style id of each style key.
+@dataclass
+class _Template:
+    """The styled, empty document of one layout, and what each handout starts from."""
 
-    Built once per process and layout: setting up the styles and footers
-    costs more than laying out a whole handout, and is the same every time.
+    part: Any  # the main document part; its styles, settings and footers are shared
+    blank: Any  # a pristine copy of the main document element (the empty body)
+    style_ids: dict[str, str]  # style key -> Word style id
+
+
+# Parts of python-docx's default template no handout needs: a Word 2010 copy of
+# the styles (438 KB, which every save would serialise and compress again; Word
+# does without it) and a thumbnail of an empty page (wrong for every handout).
+_UNUSED_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+)
+
+
+def _drop_unused_parts(doc: Any) -> None:
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for rid in [rid for rid, rel in rels.items() if rel.reltype in _UNUSED_PARTS]:
+            del rels[rid]
+
+
+_templates = threading.local()  # per thread: a handout's part is reused while it is written
+
+
+def _template(profile_name: str, fonts: tuple[tuple[str, str], ...]) -> _Template:
+    """The styled template of a layout, built once per thread and layout.
+
+    Setting up the styles and footers, or even loading a template, costs as
+    much as laying out a whole handout and is the same every time; a handout
+    changes only the main document element (its body) and the core
+    properties, which :func:`write_docx` replaces in full.
     """
-    doc = new_docx()
-    _setup(doc, get_profile(profile_name), resolve_fonts(dict(fonts)))
-    style_ids = {
-        key: doc.styles[name].style_id
-        for key, name in _WORD_STYLE.items()
-        if name in {s.name for s in doc.styles}
-    }
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue(), style_ids
+    cache: dict[Any, _Template] = _templates.__dict__
+    key = (profile_name, fonts)
+    if key not in cache:
+        doc = new_docx()
+        _drop_unused_parts(doc)
+        _setup(doc, get_profile(profile_name), resolve_fonts(dict(fonts)))
+        names = {style.name for style in doc.styles}
+        style_ids = {
+            key: doc.styles[name].style_id for key, name in _WORD_STYLE.items() if name in names
+        }
+        cache[key] = _Template(doc.part, copy.deepcopy(doc.element), style_ids)
+    return cache[key]
 
 
 def write_docx(document: Document, opts: Options) -> bytes:
-    template, style_ids = _styled_template(opts.profile, tuple(sorted(opts.fonts.items())))
-    doc = new_docx(io.BytesIO(template))
+    template = _template(opts.profile, tuple(sorted(opts.fonts.items())))
+    template.part._element = copy.deepcopy(template.blank)
+    doc = template.part.document
+    style_ids = template.style_ids
     core = doc.core_properties
     core.title = document.title or ""
     core.language = document.meta.language
@@ -196,12 +228,15 @@ def write_docx(document: Document, opts: Options) -> bytes:
             para._p.style = style_id
         for inline in block.inlines:
             # Runs inherit their fonts (East Asian included) from the paragraph style.
+            # Text goes straight into one w:t: a block holds no tabs or line
+            # breaks, which ``add_run(text)`` would look for character by character.
+            run = para.add_run()
             if isinstance(inline, Field):
-                run = para.add_run(inline.display)
+                run._r.add_t(inline.display)
                 if inline.value is None:
                     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
             else:
-                para.add_run(inline.text)
+                run._r.add_t(inline.text)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
