@@ -12,6 +12,7 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
@@ -20,6 +21,11 @@ from ..model import Block, BlockKind, Document, Field
 from ..options import Options
 from .fonts import FontFace, register_pdf_font, resolve_fonts
 from .layout import MM, BlockStyle, Profile, get_profile, style_key
+
+# Streams Flate-compressed only, not ASCII85-encoded on top: a PDF is binary
+# anyway, the file gets smaller, and reportlab skips a pure-Python encoding
+# pass over every page and font stream.
+rl_config.useA85 = 0
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 
