@@ -177,16 +177,17 @@ def run_batch(
             for index in sorted(results):
                 on_result(results[index])
 
-        converted = convert_many([s for _, s in todo], opts, jobs=jobs, on_result=on_result)
-        for (index, source), result in zip(todo, converted, strict=True):
-            results[index] = result
-            key = source.relative.as_posix()
+        keys = {source.path: source.relative.as_posix() for _, source in todo}
+
+        def record(result: DocumentResult) -> None:
+            """Into the manifest as soon as it is done, so an interrupted run keeps its work."""
+            key = keys[result.source]
             if result.status is Status.OK:
                 facts = result.document_facts()
                 facts["warnings"] = [f"{p.step}: {p.message}" for p in result.warnings]
                 manifest.record(
                     key,
-                    source=source.path,
+                    source=result.source,
                     digest=result.digest,
                     fingerprint=report.fingerprint,
                     version=__version__,
@@ -195,6 +196,16 @@ def run_batch(
                 )
             else:  # converted again next time
                 manifest.entries.pop(key, None)
+            if on_result:
+                on_result(result)
+
+        try:
+            converted = convert_many([s for _, s in todo], opts, jobs=jobs, on_result=record)
+        except BaseException:  # Ctrl-C: keep what is done for the next run
+            write_atomic(manifest.path, manifest.to_bytes())
+            raise
+        for (index, _source), result in zip(todo, converted, strict=True):
+            results[index] = result
         report.results = [results[i] for i in range(len(items))]
 
         for key, entry in sorted(manifest.entries.items()):

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -197,6 +198,12 @@ def warm_up(opts: Options) -> None:
         _log.debug("warm-up failed", exc_info=True)
 
 
+def _start_worker(opts: Options) -> None:
+    """A worker ignores Ctrl-C (the parent stops the run) and warms up once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up(opts)
+
+
 def _convert_in_worker(source: Source, opts: Options) -> DocumentResult:
     """A worker's job: the document itself stays in the worker, its facts travel back."""
     return convert_file(source, opts).detach()
@@ -273,25 +280,29 @@ def _run_pool(
     with ProcessPoolExecutor(
         max_workers=max(1, min(jobs, len(indices))),
         mp_context=multiprocessing.get_context(),
-        initializer=warm_up,
+        initializer=_start_worker,
         initargs=(opts,),
     ) as pool:
         pending: dict[Future[DocumentResult], int] = {
             pool.submit(work, sources[i], opts): i for i in indices
         }
         done: set[int] = set()
-        for future in as_completed(pending):
-            index = pending[future]
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                broken = True
-                continue
-            except Exception as exc:  # the result could not travel back: this document only
-                result = DocumentResult(source=sources[index].path, status=Status.FAILED)
-                result.problems.append(Problem("worker", f"the worker failed: {exc!r}"))
-            done.add(index)
-            deliver(index, result)
+        try:
+            for future in as_completed(pending):
+                index = pending[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                except Exception as exc:  # the result could not travel back: this document only
+                    result = DocumentResult(source=sources[index].path, status=Status.FAILED)
+                    result.problems.append(Problem("worker", f"the worker failed: {exc!r}"))
+                done.add(index)
+                deliver(index, result)
+        except BaseException:  # Ctrl-C, or the caller's own error: finish the documents
+            pool.shutdown(wait=True, cancel_futures=True)  # being written, start no more
+            raise
     return [i for i in indices if i not in done] if broken else []
 
 
