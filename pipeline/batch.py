@@ -155,6 +155,7 @@ def run_batch(
         items = list(find_sources(paths, exclude=opts.output))
         results: dict[int, DocumentResult] = {}
         todo: list[tuple[int, Source]] = []
+        seen: set[str] = set()
         for index, item in enumerate(items):
             if isinstance(item, Unusable):
                 results[index] = unusable_result(item)
@@ -167,7 +168,9 @@ def run_batch(
                 except OSError:
                     digest = ""  # convert_file reports why it cannot be read
                 entry = manifest.unchanged(key, digest, report.fingerprint, __version__)
+            seen.add(key)
             if entry is not None:
+                entry["source"] = str(item.path.resolve())  # the input folder may have moved
                 results[index] = _unchanged_result(item, entry, opts.output)
             else:
                 todo.append((index, item))
@@ -209,7 +212,7 @@ def run_batch(
         report.results = [results[i] for i in range(len(items))]
 
         for key, entry in sorted(manifest.entries.items()):
-            if Path(entry.get("source", "")).exists():
+            if key in seen or Path(entry.get("source", "")).exists():
                 continue
             outputs = tuple(out["path"] for out in entry.get("outputs", {}).values())
             if prune:

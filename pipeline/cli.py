@@ -190,10 +190,10 @@ def _run(
         if result.status is Status.UNCHANGED:
             return
         progress.advance(task)
-        if opts.explain and result.document is not None:
-            _explain(console, result.document)
         if as_json:
             return
+        if opts.explain and result.document is not None:
+            _explain(console, result.document)
         if quiet:
             if result.status in (Status.FAILED, Status.PARTIAL):
                 errors.out(_line(result), highlight=False)

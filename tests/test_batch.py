@@ -286,3 +286,17 @@ def test_watch_converts_a_new_file(tmp_path: Path) -> None:
     assert not thread.is_alive()
     assert (out / "new.txt").is_file()
     assert runs[0] == {} and runs[-1] == {"ok": 1}
+
+
+def test_a_moved_input_folder_is_not_pruned(tmp_path: Path) -> None:
+    src, out = make_inputs(tmp_path / "in", ("a",)), tmp_path / "out"
+    convert(src, "-o", out, "-f", "txt")
+    moved = src.rename(tmp_path / "moved")
+    code, _, report = convert(moved, "-o", out, "-f", "txt", "--prune")
+    assert code == 0 and statuses(report) == {"a.txt": "unchanged"}
+    assert report["orphans"] == [] and (out / "a.txt").is_file()
+
+
+def test_json_with_explain_prints_only_json(tmp_path: Path) -> None:
+    code, _, report = convert(SAMPLE, "-o", tmp_path, "-f", "txt", "--explain")
+    assert code == 0 and report["counts"] == {"ok": 1}
