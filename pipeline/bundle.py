@@ -32,6 +32,8 @@ from .options import Options
 
 _log = logging.getLogger(__name__)
 
+PACKET_MARK = "/PipelinePacket"  # in a packet's document information
+
 
 @dataclass(frozen=True, slots=True)
 class PacketDocument:
@@ -269,6 +271,10 @@ def _number_overlay(first: int, count: int, width: float, height: float, opts: O
     return PdfReader(buf)
 
 
+def _is_packet(reader: Any) -> bool:
+    return bool(reader.metadata) and PACKET_MARK in reader.metadata
+
+
 def _title_of(reader: Any, path: Path) -> str:
     title = (reader.metadata.title if reader.metadata else None) or ""
     if not title.strip() and reader.outline:
@@ -319,6 +325,11 @@ def make_packet(
             readers.append(PdfReader(path))
         except (OSError, PdfReadError) as exc:
             raise InputError(f"{path}: not a readable PDF ({exc})") from exc
+    if order is None:  # a packet bundled earlier into the same folder is not a handout
+        kept = [(p, r) for p, r in zip(paths, readers, strict=True) if not _is_packet(r)]
+        paths, readers = [p for p, _ in kept], [r for _, r in kept]
+        if not paths:
+            raise InputError(f"no handout PDFs in {folder}")
     titles = [_title_of(r, p) for r, p in zip(readers, paths, strict=True)]
     profile = get_profile(opts.profile)
     band_top = profile.margin_bottom_mm * MM - 2 * MM  # below the type area, above the number
@@ -373,7 +384,7 @@ def make_packet(
         ):
             outline = outline[1] if len(outline) == 2 else []
         _copy_outline(writer, reader, outline, parent, start)
-    writer.add_metadata({"/Title": title, "/Creator": "pipeline"})
+    writer.add_metadata({"/Title": title, "/Creator": "pipeline", PACKET_MARK: "1"})
     writer.page_mode = "/UseOutlines"
     buf = io.BytesIO()
     writer.write(buf)

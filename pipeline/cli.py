@@ -272,8 +272,8 @@ def convert(
         console,
         inputs,
         opts,
-        jobs=1 if opts.explain else jobs,
-        force=force,
+        jobs=1 if opts.explain else jobs,  # the change log is printed in this process
+        force=force or opts.explain,  # explaining means converting, unchanged or not
         prune=prune,
         quiet=quiet,
         as_json=as_json,

@@ -36,6 +36,7 @@ class OutputLock:
         try:
             _lock(fd)
         except OSError:
+            os.lseek(fd, 0, os.SEEK_SET)
             holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
             raise LockedError(

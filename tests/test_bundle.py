@@ -100,3 +100,13 @@ def test_order_file_and_command(handouts: Path, tmp_path: Path) -> None:
 def test_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["bundle", str(tmp_path), "-t", "x", "-o", str(tmp_path / "p.pdf")])
     assert result.exit_code == 2 and "no handout PDFs" in result.output
+
+
+def test_an_earlier_packet_in_the_folder_is_not_bundled(handouts: Path) -> None:
+    first = make_packet(handouts, "一", handouts / "packet.pdf", Options())
+    try:
+        second = make_packet(handouts, "二", handouts / "again.pdf", Options())
+        assert [d.path.name for d in second.documents] == [d.path.name for d in first.documents]
+    finally:
+        (handouts / "packet.pdf").unlink()
+        (handouts / "again.pdf").unlink(missing_ok=True)
