@@ -7,7 +7,7 @@ Run by hand (not in CI; these machines are shared and noisy)::
 Every figure comes from its own process, on copies of the sample:
 
 * ``bare``: python-docx + reportlab render of the same text, per document
-  (steady state), the yardstick (see bench_convert.py);
+  (steady state, median), the yardstick (see bench_convert.py);
 * ``single``: the whole pipeline (every stage; DOCX, PDF, JSON; files
   written) with one job, per document, steady state;
 * ``batch``: ``run_batch`` on 100 documents with 2 jobs, wall time per
@@ -54,7 +54,7 @@ def mode_bare(tmp: Path, n: int) -> dict[str, float]:
 
     (tmp / "out").mkdir()
     times = run_bare(_copies(tmp / "in", n), tmp / "out")[1:]
-    return {"per_doc_ms": statistics.mean(times) * 1000}
+    return {"per_doc_ms": statistics.median(times) * 1000}
 
 
 def mode_single(tmp: Path, n: int) -> dict[str, float]:
@@ -68,7 +68,7 @@ def mode_single(tmp: Path, n: int) -> dict[str, float]:
         result = convert_file(Source(path, Path(path.name)), opts)
         times.append(time.perf_counter() - start)
         assert result.status.value == "ok", result.problems
-    return {"per_doc_ms": statistics.mean(times[1:]) * 1000}
+    return {"per_doc_ms": statistics.median(times[1:]) * 1000}
 
 
 def mode_batch(tmp: Path, n: int, jobs: int) -> dict[str, float]:
@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="documents in the batch")
     parser.add_argument("--big", type=int, default=0, help="also a batch this big (memory)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each figure (median)")
     parser.add_argument(
         "--mode", choices=("bare", "single", "batch", "cli"), help=argparse.SUPPRESS
     )
@@ -152,12 +153,24 @@ def main() -> None:
     if args.mode:
         child(args)
         return
-    bare = _run("--mode", "bare", "-n", str(args.n))["per_doc_ms"]
-    single = _run("--mode", "single", "-n", str(args.n))["per_doc_ms"]
-    batch = _run("--mode", "batch", "-n", str(args.batch), "--jobs", str(args.jobs))
+    # Shared machines are noisy: bare and single alternate, each three times,
+    # and each figure is the median of its runs (medians per document inside).
+    bares, singles, batches = [], [], []
+    for _ in range(args.repeat):
+        bares.append(_run("--mode", "bare", "-n", str(args.n))["per_doc_ms"])
+        singles.append(_run("--mode", "single", "-n", str(args.n))["per_doc_ms"])
+        batches.append(_run("--mode", "batch", "-n", str(args.batch), "--jobs", str(args.jobs)))
+    bare, single = statistics.median(bares), statistics.median(singles)
+    batch = {k: statistics.median(b[k] for b in batches) for k in batches[0]}
     cli = _run("--mode", "cli")["wall_s"]
     big = (
         _run("--mode", "batch", "-n", str(args.big), "--jobs", str(args.jobs)) if args.big else None
+    )
+    print("runs (ms per document): bare " + ", ".join(f"{b:.1f}" for b in bares))
+    print("                        single " + ", ".join(f"{b:.1f}" for b in singles))
+    print(
+        f"                        {args.batch} x {args.jobs} jobs "
+        + ", ".join(f"{b['per_doc_ms']:.1f}" for b in batches)
     )
 
     def line(what: str, value: str, target: str, ok: bool) -> None:
