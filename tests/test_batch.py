@@ -6,12 +6,15 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SAMPLE
+from conftest import DATA, ROOT, SAMPLE
 from typer.testing import CliRunner
 
 from pipeline import Options, Status
@@ -300,3 +303,60 @@ def test_a_moved_input_folder_is_not_pruned(tmp_path: Path) -> None:
 def test_json_with_explain_prints_only_json(tmp_path: Path) -> None:
     code, _, report = convert(SAMPLE, "-o", tmp_path, "-f", "txt", "--explain")
     assert code == 0 and report["counts"] == {"ok": 1}
+
+
+def test_lock_held_by_another_process(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from pipeline.lock import OutputLock\n"
+            f"with OutputLock(Path({str(out)!r})):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline", "convert", str(SAMPLE), "-o", str(out), "-f", "txt"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 3
+    assert f"another pipeline run is using {out} (pid {holder.pid})" in proc.stderr
+
+
+def test_watch_command_until_ctrl_c(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    args = ["watch", str(src), "-o", str(out), "-f", "txt", "--delay", "0.2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("watching")
+        assert proc.stdout.readline().startswith("no documents found")
+        shutil.copy(SAMPLE, src / "new.txt")
+        deadline = time.monotonic() + 30
+        while not (out / "new.txt").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (out / "new.txt").is_file()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, rest
+    assert "ok" in rest and rest.rstrip().endswith("stopped")
