@@ -31,8 +31,13 @@ class OutputLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise PipelineError(
+                f"cannot use the output folder {self.folder} ({exc.strerror})"
+            ) from exc
         try:
             _lock(fd)
         except OSError:

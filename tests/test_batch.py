@@ -360,3 +360,10 @@ def test_watch_command_until_ctrl_c(tmp_path: Path) -> None:
         rest, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, rest
     assert "ok" in rest and rest.rstrip().endswith("stopped")
+
+
+def test_an_unusable_output_folder_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", "utf-8")
+    result = runner.invoke(app, ["convert", str(SAMPLE), "-o", str(tmp_path / "file" / "out")])
+    assert result.exit_code == 2
+    assert "cannot use the output folder" in result.output and "Traceback" not in result.output
