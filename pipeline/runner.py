@@ -187,8 +187,8 @@ def check_options(opts: Options) -> None:
 def warm_up(opts: Options) -> None:
     """Pay once per process what every document would otherwise pay: imports, fonts, templates.
 
-    Runs as the initialiser of each worker process, and before the first
-    document of an in-process run.  A failure here is left for the documents to
+    Runs as the initialiser of each worker process (an in-process run simply
+    pays on its first document).  A failure here is left for the documents to
     report, each with its own message.
     """
     try:
