@@ -193,7 +193,9 @@ def warm_up(opts: Options) -> None:
     """
     try:
         check_options(opts)
-        convert_bytes("一、".encode(), "warm-up.txt", opts)
+        # One plain paragraph: the body font, the DOCX template, the OpenCC
+        # dictionaries; fonts for headings load when a document has them.
+        convert_bytes("今天的會議到此結束。".encode(), "warm-up.txt", opts)
     except Exception:  # the documents will meet the same problem and say so
         _log.debug("warm-up failed", exc_info=True)
 
