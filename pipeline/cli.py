@@ -219,7 +219,9 @@ def _run(
 
 JobsOption = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", min=1, help="Documents converted at once [number of processors]."),
+    typer.Option(
+        "--jobs", "-j", min=1, help="Documents converted at once (default: one per processor)."
+    ),
 ]
 
 
@@ -232,7 +234,8 @@ def convert(
         ),
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder for the outputs [output].")
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the outputs (default: output)."),
     ] = None,
     formats: Annotated[
         str | None,
@@ -285,7 +288,8 @@ def convert(
 def watch(
     inputs: Annotated[list[Path], typer.Argument(help="Folders (or files) to watch.", exists=True)],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder for the outputs [output].")
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the outputs (default: output)."),
     ] = None,
     formats: Annotated[
         str | None,
@@ -323,7 +327,8 @@ def bundle(
     order: Annotated[
         Path | None,
         typer.Option(
-            "--order", help="File listing the handouts in order, one name a line [by name]."
+            "--order",
+            help="File listing the handouts in order, one name a line (default: by name).",
         ),
     ] = None,
     config: ConfigOption = None,
