@@ -110,3 +110,21 @@ def test_an_earlier_packet_in_the_folder_is_not_bundled(handouts: Path) -> None:
     finally:
         (handouts / "packet.pdf").unlink()
         (handouts / "again.pdf").unlink(missing_ok=True)
+
+
+def test_only_text_in_the_bottom_margin_is_removed() -> None:
+    from pipeline.bundle import strip_bottom_margin_text
+
+    paragraph = [  # drawn at y = 600 through cm; its own Tm is near 0
+        ([], b"q"),
+        ([1, 0, 0, 1, 80, 600], b"cm"),
+        ([], b"BT"),
+        ([1, 0, 0, 1, 0, 2], b"Tm"),
+        (["body"], b"Tj"),
+        ([], b"ET"),
+        ([], b"Q"),
+    ]
+    number = [([], b"q"), ([], b"BT"), ([1, 0, 0, 1, 460, 68], b"Tm"), (["1"], b"Tj")]
+    number += [([], b"ET"), ([], b"Q")]
+    kept = strip_bottom_margin_text(paragraph + number, band_top=90)
+    assert kept == [*paragraph, ([], b"q"), ([], b"Q")]
