@@ -10,6 +10,7 @@ its output, not even a worker process that dies.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -201,9 +202,14 @@ def warm_up(opts: Options) -> None:
 
 
 def _start_worker(opts: Options) -> None:
-    """A worker ignores Ctrl-C (the parent stops the run) and warms up once."""
+    """A worker ignores Ctrl-C (the parent stops the run) and warms up once.
+
+    What the warm-up loaded (fonts, dictionaries, templates) lives as long as
+    the worker: frozen, the garbage collector stops walking it again and again.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warm_up(opts)
+    gc.freeze()
 
 
 def _convert_in_worker(source: Source, opts: Options) -> DocumentResult:
