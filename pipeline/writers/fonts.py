@@ -227,15 +227,24 @@ def resolve_fonts(configured: Mapping[str, str], system: bool = True) -> dict[st
     return _resolve(tuple(sorted(configured.items())), system)
 
 
-@cache
 def register_pdf_font(face: FontFace) -> str:
-    """Register ``face`` with reportlab once per process; return its PDF font name."""
+    """Register ``face`` with reportlab once per process; return its PDF font name.
+
+    Once per *file*: roles sharing a file (body and latin, title and bold)
+    share one registration, because loading a CJK font costs about 0.1 s and
+    tens of megabytes.
+    """
+    return _register_file(face.path, face.pdf_name)
+
+
+@cache
+def _register_file(path: Path, pdf_name: str) -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
     try:
-        pdfmetrics.registerFont(TTFont(face.pdf_name, str(face.path)))
+        pdfmetrics.registerFont(TTFont(pdf_name, str(path)))
     except (TTFError, OSError) as exc:
-        raise FontError(f"{face.path}: cannot load the font for the PDF: {exc}") from exc
-    _log.debug("registered %s for role %s", face.path, face.role)
-    return face.pdf_name
+        raise FontError(f"{path}: cannot load the font for the PDF: {exc}") from exc
+    _log.debug("registered %s as %s", path, pdf_name)
+    return pdf_name

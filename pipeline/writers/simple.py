@@ -9,9 +9,13 @@ from ..options import Options
 
 
 def write_json(document: Document, opts: Options) -> bytes:
-    """The document model with its change log: what the golden tests compare."""
+    """The document model with its change log: what the golden tests compare.
+
+    Compact (no indentation): only then does :mod:`json` use its C encoder,
+    several times faster on a change log of hundreds of entries.
+    """
     data = document_to_dict(document)
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def write_txt(document: Document, opts: Options) -> bytes:
