@@ -113,3 +113,14 @@ def test_spaces(case: dict[str, Any]) -> None:
     """Stray spaces go in the cleanup; alignment gaps become U+3000 in the punctuation stage."""
     text = apply_edits(case["input"], find_stray_space_edits(case["input"]))
     assert apply_edits(text, find_ideographic_space_edits(text)) == case["expected"]
+
+
+def test_a_line_break_inside_a_damaged_span_is_joined_and_repaired() -> None:
+    doc = repair_mojibake(doc_of("扎實推進“六穩”“六?!钡戎", "攸c工作,力促一季度"), Options())
+    assert [b.text for b in doc.blocks] == ["扎實推進“六穩”“六保”等重點工作,力促一季度"]
+    assert doc.changes[0].reason == "joined a line broken inside a damaged span"
+
+
+def test_lines_ending_a_sentence_are_not_joined() -> None:
+    doc = repair_mojibake(doc_of("这是为什么?", "我不知道。"), Options())
+    assert doc.changes == ()

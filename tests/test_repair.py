@@ -131,25 +131,7 @@ def _damage(text: str, width: int) -> bytes:
     return "\n".join(lines).encode()
 
 
-_SPAN_CUT = pytest.mark.xfail(
-    reason="a hard wrap falls inside a mojibake span, which is repaired line by line",
-    strict=True,
-)
-
-
-@pytest.mark.parametrize(
-    "width",
-    [
-        16,
-        pytest.param(20, marks=_SPAN_CUT),
-        pytest.param(23, marks=_SPAN_CUT),
-        28,
-        pytest.param(31, marks=_SPAN_CUT),
-        pytest.param(35, marks=_SPAN_CUT),
-        47,
-        60,
-    ],
-)
+@pytest.mark.parametrize("width", [16, 20, 23, 28, 31, 35, 47, 60])
 def test_damaged_sample_repairs_to_the_clean_text(repaired: Document, width: int) -> None:
     """Paragraph breaks may differ (a wrap can fall right after a sentence end);
     the text, the title and every character of it must not."""

@@ -460,13 +460,53 @@ def _apply(
     return replace(block, inlines=tuple(merged)), changes
 
 
+def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScorer]) -> bool:
+    """Whether a damaged span runs over the line break between two text-only lines.
+
+    Text copied from a PDF or a narrow page breaks lines anywhere, also inside
+    a shifted span; repaired line by line its two halves would both fail.
+    """
+    if not (first.text and second.text) or first.kind is not second.kind:
+        return False
+    if any(not isinstance(i, Text) for i in (*first.inlines, *second.inlines)):
+        return False
+    if first.text[-1] in "。！？；：…”":
+        return False  # a sentence ends there: a real paragraph end
+    seam = len(first.text)
+    near = first.text[-_MAX_RUN:] + second.text[:_MAX_RUN]
+    if not any(ch in _LOST for ch in near):
+        return False
+    joined = first.text + second.text
+    return any(r.start < seam < r.end for r in find_repairs(joined, model))
+
+
 def repair_mojibake(doc: Document, opts: Options) -> Document:
     blocks: list[Block] = []
     changes: list[Change] = []
-    for index, block in enumerate(doc.blocks):
-        new, found = _apply(block, index, scorer)
+    source = list(doc.blocks)
+    index = 0
+    while index < len(source):
+        block = source[index]
+        if index + 1 < len(source) and _wrapped_across(block, source[index + 1], scorer):
+            # join the two lines (as the unwrap stage would) so the span is whole
+            changes.append(
+                Change(
+                    stage=STAGE,
+                    reason="joined a line broken inside a damaged span",
+                    before="\n",
+                    after="",
+                    block=index,
+                    offset=len(block.text),
+                    confidence=0.9,
+                )
+            )
+            block = replace(block, inlines=(Text(block.text + source[index + 1].text),))
+            source[index + 1 : index + 2] = []
+            source[index] = block
+        new, found = _apply(block, len(blocks), scorer)
         blocks.append(new if found else block)
         changes.extend(found)
+        index += 1
     if not changes:
         return doc
     return doc.evolve(blocks=blocks, changes=changes)
