@@ -68,23 +68,25 @@ def clean_changes(docs: list[tuple[str, str]]) -> int:
 
 
 def mojibake_spans(docs: list[tuple[str, str]], rng: random.Random) -> dict[str, int]:
+    """Damage one line at a time, repair it within its whole document."""
     counts = {"exact": 0, "wrong": 0, "review": 0, "missed": 0}
     for _name, text in docs:
-        for line in text.splitlines():
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
             if len(line) < 24:
                 continue
             for drop in (False, True):
                 damaged = corrupt.gbk_chunk_split(corrupt.fold_punctuation(line), rng, drop)
                 if damaged is None:
                     continue
-                doc = Document(meta=Meta(source="x"), blocks=(Block.of_text(damaged),))
+                blocks = [Block.of_text(x) for x in lines[:i] + [damaged] + lines[i + 1 :]]
+                doc = Document(meta=Meta(source="x"), blocks=tuple(blocks))
                 fixed = repair_mojibake(doc, Options())
-                block = fixed.blocks[0]
-                if any(f.kind == "review" for f in block.fields()):
+                if any(f.kind == "review" for _, f in fixed.fields()):
                     counts["review"] += 1
                 elif not fixed.changes:
                     counts["missed"] += 1
-                elif norm(block.text) == norm(line):
+                elif norm("".join(b.text for b in fixed.blocks)) == norm("".join(lines)):
                     counts["exact"] += 1
                 else:
                     counts["wrong"] += 1

@@ -26,6 +26,7 @@ import logging
 import marshal
 import math
 import os
+from collections import Counter
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -38,6 +39,7 @@ FORMAT = 3  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 MEMO_SIZE = 200_000  # scored windows kept per process
 WORD_WEIGHT = 0.7  # of the word model against the character bigrams
+DOC_BONUS = 1.5  # nats for a character pair the document uses elsewhere
 
 # Probabilities (per token) of what the dictionary has no counts for: marks of
 # Chinese prose roughly as often as they occur in it; other full-width symbols
@@ -226,6 +228,44 @@ class ChineseScorer:
     def common_hanzi(self) -> tuple[str, ...]:
         """Single characters by frequency, most frequent first."""
         return _common(self)
+
+
+class InDocument(ChineseScorer):
+    """A scorer that also trusts the document itself (a cache model).
+
+    A damaged span is usually about what the rest of the text is about: a
+    character pair the document uses elsewhere (``劳模``, ``同比``) earns a
+    bonus.  Pairs of the line being repaired do not count, so its damage
+    cannot vouch for itself.
+    """
+
+    def __init__(self, base: ChineseScorer, document: Counter[str], line: Counter[str]) -> None:
+        super().__init__(base.model, base.chars)
+        self.base = base
+        self.document = document
+        self.line = line
+
+    def logprob(self, text: str) -> float:
+        score = self._memo.get(text)
+        if score is None:
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.clear()
+            score = self.base.logprob(text)
+            for a, b in itertools.pairwise(text):
+                pair = a + b
+                if self.document.get(pair, 0) > self.line.get(pair, 0) and is_cjk(a) and is_cjk(b):
+                    score += DOC_BONUS
+            self._memo[text] = score
+        return score
+
+    @property
+    def common_hanzi(self) -> tuple[str, ...]:
+        return self.base.common_hanzi
+
+
+def hanzi_pairs(text: str) -> Counter[str]:
+    """Adjacent hanzi pairs of ``text`` and how often each occurs."""
+    return Counter(a + b for a, b in itertools.pairwise(text) if is_cjk(a) and is_cjk(b))
 
 
 @cache

@@ -124,3 +124,12 @@ def test_a_line_break_inside_a_damaged_span_is_joined_and_repaired() -> None:
 def test_lines_ending_a_sentence_are_not_joined() -> None:
     doc = repair_mojibake(doc_of("这是为什么?", "我不知道。"), Options())
     assert doc.changes == ()
+
+
+def test_the_document_vouches_for_pairs_it_uses_elsewhere() -> None:
+    from pipeline.langmodel import InDocument, hanzi_pairs, scorer
+
+    document = hanzi_pairs("青山区青山区青山区")
+    here = InDocument(scorer(), document, hanzi_pairs("青山区"))
+    alone = InDocument(scorer(), hanzi_pairs("青山区"), hanzi_pairs("青山区"))
+    assert here.logprob("青山区") > alone.logprob("青山区") == scorer().logprob("青山区")

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from ..langmodel import ChineseScorer, scorer
+from ..langmodel import ChineseScorer, InDocument, hanzi_pairs, scorer
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
 from ..textutil import is_chinese_context, is_cjk
@@ -480,14 +480,25 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
     return any(r.start < seam < r.end for r in find_repairs(joined, model))
 
 
+def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]]:
+    """For each line, a scorer that knows the character pairs of the rest of the document."""
+    document = hanzi_pairs(doc.text)
+
+    def for_line(block: Block) -> Callable[[], ChineseScorer]:
+        return lambda: InDocument(scorer(), document, hanzi_pairs(block.text))
+
+    return for_line
+
+
 def repair_mojibake(doc: Document, opts: Options) -> Document:
     blocks: list[Block] = []
     changes: list[Change] = []
     source = list(doc.blocks)
+    scorer_for = _in_document(doc)
     index = 0
     while index < len(source):
         block = source[index]
-        if index + 1 < len(source) and _wrapped_across(block, source[index + 1], scorer):
+        if index + 1 < len(source) and _wrapped_across(block, source[index + 1], scorer_for(block)):
             # join the two lines (as the unwrap stage would) so the span is whole
             changes.append(
                 Change(
@@ -503,7 +514,7 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
             block = replace(block, inlines=(Text(block.text + source[index + 1].text),))
             source[index + 1 : index + 2] = []
             source[index] = block
-        new, found = _apply(block, len(blocks), scorer)
+        new, found = _apply(block, len(blocks), scorer_for(block))
         blocks.append(new if found else block)
         changes.extend(found)
         index += 1
