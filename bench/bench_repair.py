@@ -79,7 +79,7 @@ def mojibake_spans(docs: list[tuple[str, str]], rng: random.Random) -> dict[str,
                 damaged = corrupt.gbk_chunk_split(corrupt.fold_punctuation(line), rng, drop)
                 if damaged is None:
                     continue
-                blocks = [Block.of_text(x) for x in lines[:i] + [damaged] + lines[i + 1 :]]
+                blocks = [Block.of_text(x) for x in [*lines[:i], damaged, *lines[i + 1 :]]]
                 doc = Document(meta=Meta(source="x"), blocks=tuple(blocks))
                 fixed = repair_mojibake(doc, Options())
                 if any(f.kind == "review" for _, f in fixed.fields()):
