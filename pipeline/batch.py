@@ -29,6 +29,7 @@ from .manifest import Manifest, file_digest
 from .options import Options
 from .result import DocumentResult, Problem, Status
 from .runner import (
+    WRITE_STEP,
     Source,
     Unusable,
     check_options,
@@ -44,7 +45,7 @@ _log = logging.getLogger(__name__)
 REPORT_NAME = "_report.json"
 
 # Exit codes of ``pipeline convert`` (documented in the README).
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNWRITABLE = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,13 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every document is converted (or unchanged), 1 when any failed or is partial."""
+        """0 when every document is converted (or unchanged), 1 when any failed or is partial.
+
+        4 when an output could not be written because of the folder (full disk,
+        read-only or not permitted): no document will succeed until that is fixed.
+        """
+        if any(p.step == WRITE_STEP for r in self.results for p in r.errors):
+            return EXIT_UNWRITABLE
         bad = any(r.status in (Status.FAILED, Status.PARTIAL) for r in self.results)
         return EXIT_FAILED if bad else EXIT_OK
 
@@ -152,7 +159,7 @@ def run_batch(
     )
     with OutputLock(opts.output):
         manifest = Manifest.load(opts.output)
-        items = list(find_sources(paths, exclude=opts.output))
+        items = list(find_sources(paths, exclude=opts.output, follow_links=opts.follow_links))
         results: dict[int, DocumentResult] = {}
         todo: list[tuple[int, Source]] = []
         seen: set[str] = set()
