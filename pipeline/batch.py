@@ -43,6 +43,8 @@ from .runner import (
 _log = logging.getLogger(__name__)
 
 REPORT_NAME = "_report.json"
+# Seconds between saves of the manifest during a run (and once at its end).
+MANIFEST_EVERY = 0.25
 
 # Exit codes of ``pipeline convert`` (documented in the README).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNWRITABLE = 0, 1, 2, 3, 4
@@ -188,6 +190,7 @@ def run_batch(
                 on_result(results[index])
 
         keys = {source.path: source.relative.as_posix() for _, source in todo}
+        saved = [time.monotonic()]
 
         def record(result: DocumentResult) -> None:
             """Into the manifest as soon as it is done, so an interrupted run keeps its work."""
@@ -206,6 +209,13 @@ def run_batch(
                 )
             else:  # converted again next time
                 manifest.entries.pop(key, None)
+            now = time.monotonic()
+            if now - saved[0] >= MANIFEST_EVERY:  # a killed run (SIGKILL) keeps its work
+                saved[0] = now
+                try:
+                    write_atomic(manifest.path, manifest.to_bytes())
+                except OSError as exc:  # the run's end reports an unwritable folder
+                    _log.warning("cannot save the manifest: %s", exc)
             if on_result:
                 on_result(result)
 
