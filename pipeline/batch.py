@@ -131,6 +131,19 @@ def _prune(manifest: Manifest, key: str, entry: dict[str, Any]) -> tuple[str, ..
     return tuple(removed)
 
 
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove what writes cut short by a killed run left (``.NAME.*.tmp``, see write_atomic).
+
+    Safe under the lock: no other run is writing into ``folder``.
+    """
+    for path in folder.rglob(".*.tmp"):
+        try:
+            path.unlink()
+            _log.info("removed %s, left by an interrupted run", path)
+        except OSError as exc:
+            _log.warning("cannot remove %s: %s", path, exc)
+
+
 def run_batch(
     paths: Iterable[Path],
     opts: Options,
@@ -160,6 +173,7 @@ def run_batch(
         fingerprint=opts.fingerprint(),
     )
     with OutputLock(opts.output):
+        _remove_stale_temporaries(opts.output)
         manifest = Manifest.load(opts.output)
         items = list(find_sources(paths, exclude=opts.output, follow_links=opts.follow_links))
         results: dict[int, DocumentResult] = {}
