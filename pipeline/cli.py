@@ -439,7 +439,7 @@ def fields(
 ) -> None:
     """List fields: a CSV fill-in sheet for text inputs, a TOML values file for DOCX outputs."""
     from .fieldsheet import docx_values, fields_csv
-    from .runner import Source, Unusable, find_sources, process_bytes, write_atomic
+    from .runner import Source, Unusable, find_sources, process_bytes, read_input, write_atomic
 
     docx_paths = [p for p in inputs if p.is_file() and p.suffix.lower() == ".docx"]
     if docx_paths and len(docx_paths) != len(inputs):
@@ -450,12 +450,17 @@ def fields(
         else:
             opts = _load_options(config, values=values)
             docs = []
-            for item in find_sources(inputs):
+            for item in find_sources(inputs, follow_links=opts.follow_links):
                 if isinstance(item, Unusable):
                     typer.echo(f"skipped {item.path}: {item.reason}", err=True)
                     continue
                 assert isinstance(item, Source)
-                result = process_bytes(item.path.read_bytes(), str(item.relative), opts)
+                try:
+                    data = read_input(item.path, opts)
+                except PipelineError as exc:
+                    typer.echo(f"failed {item.path}: {exc}", err=True)
+                    continue
+                result = process_bytes(data, str(item.relative), opts)
                 if result.document is None:
                     typer.echo(f"failed {item.path}: {result.problems[0].message}", err=True)
                     continue

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .textutil import unshowable
 from .values import Values, load_values
 
 FORMATS = ("docx", "pdf", "json", "txt")
@@ -105,6 +106,9 @@ class Options:
             raise ConfigError(
                 f"unknown source variant {self.source!r}; choose from {', '.join(SOURCES)}"
             )
+        for name, text in (("header", self.header), ("watermark", self.watermark)):
+            if hidden := unshowable(text):
+                raise ConfigError(f"{name} holds an invisible control character ({hidden})")
         if not self.max_input_mb > 0:
             raise ConfigError(f"max_input_mb must be a positive number, not {self.max_input_mb}")
         bad = [s for s in self.skip if s not in OPTIONAL_STAGES]

@@ -254,8 +254,10 @@ def test_an_unreadable_file_fails_alone(tmp_path: Path, monkeypatch: pytest.Monk
         ("documents = 3\n", "documents"),
         ("[documents.a\nf1 = 'x'\n", "values.toml"),
         ("\xff\xfe", "values.toml"),
+        ('[documents.a]\nf1 = "张\\u0007三"\n', "invisible control character (U+0007)"),
+        ('[documents.a]\nf1 = "\\u202egpj.exe"\n', "invisible control character (U+202E)"),
     ],
-    ids=["list", "table", "not a table", "broken TOML", "not UTF-8"],
+    ids=["list", "table", "not a table", "broken TOML", "not UTF-8", "control", "bidi"],
 )
 def test_a_values_file_with_wrong_types_is_a_usage_error(
     tmp_path: Path, values: str, message: str
@@ -279,8 +281,9 @@ def test_a_values_file_with_wrong_types_is_a_usage_error(
         ("follow_links = 'yes'\n", "follow_links must be true or false"),
         ("run = 'rm -rf /'\n", "unknown setting run"),
         ("\xff\xfe\x00", "not valid TOML"),
+        ('header = "会议\\u0000"\n', "header holds an invisible control character (U+0000)"),
     ],
-    ids=["unclosed", "duplicate", "wrong type", "size", "links", "unknown", "binary"],
+    ids=["unclosed", "duplicate", "wrong type", "size", "links", "unknown", "binary", "control"],
 )
 def test_a_broken_pipeline_toml_is_a_usage_error(tmp_path: Path, config: str, message: str) -> None:
     path = tmp_path / "pipeline.toml"
@@ -555,3 +558,34 @@ def test_a_run_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
         for suffix in (".pdf", ".docx", ".json"):
             assert _complete(out / f"doc{n:02}{suffix}"), f"doc{n:02}{suffix}"
     assert not [p for p in out.rglob("*.tmp")], "the next run removes what the killed one left"
+
+
+def test_a_packet_with_markup_in_titles_prints_them_as_text(tmp_path: Path) -> None:
+    from datetime import date
+
+    from pipeline.bundle import make_packet
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    text = "关于<para>&amp;会议</font>的通知\n各单位：\n会议定于明天召开。\n"
+    (src / "a.txt").write_text(text, "utf-8")
+    report = run_batch([src], Options(output=out, formats=("pdf",)), jobs=1)
+    assert report.exit_code == 0
+    target = tmp_path / "packet.pdf"
+    make_packet(out, "<b>年度</b>&会议<font size=99>", target, Options(), day=date(2025, 5, 1))
+    cover = _pdf_text(target.read_bytes()).replace(" ", "").replace("\n", "")
+    assert "<b>年度</b>&会议<fontsize=99>" in cover
+    assert "<para>&amp" in cover and "会议</font>" in cover
+
+
+def test_the_fields_sheet_skips_bad_inputs_with_a_message(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("本次会议由*主持。\n", "utf-8")
+    (folder / "b.txt").symlink_to(folder / "gone.txt")
+    shutil.copy(BAD / "png_renamed.txt", folder / "c.txt")
+    result = runner.invoke(app, ["fields", str(folder), "-o", str(tmp_path / "sheet.csv")])
+    assert result.exit_code == 0, result.output
+    assert "b.txt: cannot read the file" in result.output
+    assert "c.txt: this is a PNG image" in result.output
+    assert "a" in (tmp_path / "sheet.csv").read_text("utf-8-sig")
