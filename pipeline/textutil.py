@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+# The longest paragraph a document holds, in characters: the reader splits
+# longer lines and unwrap joins no further, so the PDF writer, which lays a
+# paragraph out again for every page it fills, stays linear.
+MAX_PARAGRAPH = 2000
+
 # What must never reach an output: control characters (XML 1.0 forbids them,
 # so DOCX cannot hold them), bidirectional overrides and isolates, noncharacters.
 _UNSHOWABLE = re.compile(

@@ -212,6 +212,11 @@ def test_one_line_of_600000_characters_is_split_and_laid_out(tmp_path: Path) -> 
 def test_a_line_with_no_sentence_end_is_split_at_the_limit() -> None:
     doc = read_text(("字" * 5000).encode(), "x.txt")
     assert [len(b.text) for b in doc.blocks] == [2000, 2000, 1000]
+    # and no stage joins the pieces again (unwrap would: they end mid-sentence)
+    text = "我们的工作" * 20_000
+    done, _rendered, _result = convert_bytes(text.encode(), "x.txt", Options(formats=("json",)))
+    assert done is not None and "".join(b.text for b in done.blocks) == text
+    assert max(len(b.text) for b in done.blocks) <= MAX_PARAGRAPH
 
 
 def test_leading_dash_names_are_inputs_not_flags(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from charset_normalizer import from_bytes
 
 from ..errors import InputError
 from ..model import Block, Change, Document, Meta
-from ..textutil import is_cjk
+from ..textutil import MAX_PARAGRAPH, is_cjk
 
 STAGE = "decode"
 
@@ -59,8 +59,6 @@ _INVISIBLE: tuple[tuple[str, str], ...] = (
     ("[\u200b-\u200d\u2060\ufeff\u00ad]", "removed a zero-width character"),
     ("[\ufffe\uffff\ud800-\udfff]", "removed a noncharacter"),
 )
-# A paragraph longer than this is split (see split_long_line).
-MAX_PARAGRAPH = 2000
 _SENTENCE_END = re.compile(r"[。！？!?；;…]")
 _SOFT_BREAK = re.compile(r"[，,、：: ]")
 _LINE_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
