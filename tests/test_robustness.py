@@ -590,3 +590,29 @@ def test_the_fields_sheet_skips_bad_inputs_with_a_message(tmp_path: Path) -> Non
     assert "b.txt: cannot read the file" in result.output
     assert "c.txt: this is a PNG image" in result.output
     assert "a" in (tmp_path / "sheet.csv").read_text("utf-8-sig")
+
+
+def test_a_second_concurrent_run_is_refused_and_the_first_finishes(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for n in range(12):  # a few seconds of work, so the first run is still going
+        (src / f"d{n}.txt").write_text(SAMPLE.read_text("utf-8") + GOOD * n, "utf-8")
+    args = [sys.executable, "-m", "pipeline", "convert", str(src), "-o", str(out), "-j", "1"]
+    first = subprocess.Popen([*args, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        lock = out / ".pipeline.lock"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and first.poll() is None:
+            if lock.is_file() and lock.read_text().strip() == str(first.pid):
+                break
+            time.sleep(0.02)
+        second = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        stdout, _stderr = first.communicate(timeout=300)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert second.returncode == 3, second.stderr
+    assert f"another pipeline run is using {out} (pid {first.pid})" in second.stderr
+    assert first.returncode == 0
+    assert json.loads(stdout)["counts"] == {"ok": 12}
