@@ -29,6 +29,7 @@ from .manifest import Manifest, file_digest
 from .options import Options
 from .result import DocumentResult, Problem, Status
 from .runner import (
+    WRITE_STEP,
     Source,
     Unusable,
     check_options,
@@ -42,9 +43,11 @@ from .runner import (
 _log = logging.getLogger(__name__)
 
 REPORT_NAME = "_report.json"
+# Seconds between saves of the manifest during a run (and once at its end).
+MANIFEST_EVERY = 0.25
 
 # Exit codes of ``pipeline convert`` (documented in the README).
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNWRITABLE = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,13 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every document is converted (or unchanged), 1 when any failed or is partial."""
+        """0 when every document is converted (or unchanged), 1 when any failed or is partial.
+
+        4 when an output could not be written because of the folder (full disk,
+        read-only or not permitted): no document will succeed until that is fixed.
+        """
+        if any(p.step == WRITE_STEP for r in self.results for p in r.errors):
+            return EXIT_UNWRITABLE
         bad = any(r.status in (Status.FAILED, Status.PARTIAL) for r in self.results)
         return EXIT_FAILED if bad else EXIT_OK
 
@@ -122,6 +131,19 @@ def _prune(manifest: Manifest, key: str, entry: dict[str, Any]) -> tuple[str, ..
     return tuple(removed)
 
 
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove what writes cut short by a killed run left (``.NAME.*.tmp``, see write_atomic).
+
+    Safe under the lock: no other run is writing into ``folder``.
+    """
+    for path in folder.rglob(".*.tmp"):
+        try:
+            path.unlink()
+            _log.info("removed %s, left by an interrupted run", path)
+        except OSError as exc:
+            _log.warning("cannot remove %s: %s", path, exc)
+
+
 def run_batch(
     paths: Iterable[Path],
     opts: Options,
@@ -151,8 +173,9 @@ def run_batch(
         fingerprint=opts.fingerprint(),
     )
     with OutputLock(opts.output):
+        _remove_stale_temporaries(opts.output)
         manifest = Manifest.load(opts.output)
-        items = list(find_sources(paths, exclude=opts.output))
+        items = list(find_sources(paths, exclude=opts.output, follow_links=opts.follow_links))
         results: dict[int, DocumentResult] = {}
         todo: list[tuple[int, Source]] = []
         seen: set[str] = set()
@@ -181,6 +204,7 @@ def run_batch(
                 on_result(results[index])
 
         keys = {source.path: source.relative.as_posix() for _, source in todo}
+        saved = [time.monotonic()]
 
         def record(result: DocumentResult) -> None:
             """Into the manifest as soon as it is done, so an interrupted run keeps its work."""
@@ -199,6 +223,13 @@ def run_batch(
                 )
             else:  # converted again next time
                 manifest.entries.pop(key, None)
+            now = time.monotonic()
+            if now - saved[0] >= MANIFEST_EVERY:  # a killed run (SIGKILL) keeps its work
+                saved[0] = now
+                try:
+                    write_atomic(manifest.path, manifest.to_bytes())
+                except OSError as exc:  # the run's end reports an unwritable folder
+                    _log.warning("cannot save the manifest: %s", exc)
             if on_result:
                 on_result(result)
 

@@ -3,8 +3,9 @@
 Kept thin on purpose: everything it does is available from the library API.
 Exit codes: 0 every document converted, 1 some document failed or was only
 partly converted, 2 usage or configuration error, 3 another run holds the
-output folder.  Heavy modules (the runner, the writers) are imported inside
-the commands, so ``pipeline --help`` starts fast.
+output folder, 4 the output folder cannot take files (full, read-only).
+Heavy modules (the runner, the writers) are imported inside the commands, so
+``pipeline --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import PipelineError
+from .errors import OutputError, PipelineError
 from .model import Document
 from .options import FORMATS, SOURCES, TARGETS, Options
 from .result import DocumentResult, Status
@@ -32,7 +33,7 @@ app = typer.Typer(
     help="Turn damaged Chinese text documents into clean DOCX and PDF handouts.",
 )
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNWRITABLE = 0, 1, 2, 3, 4
 
 _STATUS_STYLE = {
     Status.OK: "green",
@@ -208,6 +209,13 @@ def _run(
     except LockedError as exc:
         typer.echo(f"error: {exc}", err=True)
         return EXIT_LOCKED
+    except OutputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return EXIT_UNWRITABLE
+    except OSError as exc:  # the manifest or report could not be written
+        where = Path(exc.filename).parent if exc.filename else opts.output
+        typer.echo(f"error: cannot write to the output folder {where} ({exc.strerror})", err=True)
+        return EXIT_UNWRITABLE
     except PipelineError as exc:
         _fail(exc)
     if as_json:
@@ -297,13 +305,23 @@ def convert(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the run's report as JSON, nothing else.")
     ] = False,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links", help="Convert files that links lead to outside the input folder."
+        ),
+    ] = False,
+    max_input_mb: Annotated[
+        float | None, typer.Option(help="Largest input converted, in MB (default: 20).")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Convert text documents into DOCX, PDF and JSON handouts under the output folder.
 
     Unchanged documents (same input, options and version as the last run) are
     skipped; OUTPUT/_report.json says what happened to each document.
-    Exit codes: 0 all converted, 1 some failed, 2 usage error, 3 output folder locked.
+    Exit codes: 0 all converted, 1 some failed, 2 usage error, 3 output folder locked,
+    4 output folder not writable (full disk, read-only).
     """
     opts = _load_options(
         config,
@@ -321,6 +339,8 @@ def convert(
         profile=profile,
         header=header,
         watermark=watermark,
+        follow_links=follow_links or None,
+        max_input_mb=max_input_mb,
     )
     console = Console(highlight=False)
     code = _run(
@@ -419,7 +439,7 @@ def fields(
 ) -> None:
     """List fields: a CSV fill-in sheet for text inputs, a TOML values file for DOCX outputs."""
     from .fieldsheet import docx_values, fields_csv
-    from .runner import Source, Unusable, find_sources, process_bytes, write_atomic
+    from .runner import Source, Unusable, find_sources, process_bytes, read_input, write_atomic
 
     docx_paths = [p for p in inputs if p.is_file() and p.suffix.lower() == ".docx"]
     if docx_paths and len(docx_paths) != len(inputs):
@@ -430,12 +450,17 @@ def fields(
         else:
             opts = _load_options(config, values=values)
             docs = []
-            for item in find_sources(inputs):
+            for item in find_sources(inputs, follow_links=opts.follow_links):
                 if isinstance(item, Unusable):
                     typer.echo(f"skipped {item.path}: {item.reason}", err=True)
                     continue
                 assert isinstance(item, Source)
-                result = process_bytes(item.path.read_bytes(), str(item.relative), opts)
+                try:
+                    data = read_input(item.path, opts)
+                except PipelineError as exc:
+                    typer.echo(f"failed {item.path}: {exc}", err=True)
+                    continue
+                result = process_bytes(data, str(item.relative), opts)
                 if result.document is None:
                     typer.echo(f"failed {item.path}: {result.problems[0].message}", err=True)
                     continue

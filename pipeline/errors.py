@@ -21,3 +21,7 @@ class ConfigError(PipelineError):
 
 class FontError(PipelineError):
     """A font role resolves to no usable TrueType font."""
+
+
+class OutputError(PipelineError):
+    """The output folder cannot take files: full disk, read-only, not permitted."""

@@ -8,14 +8,16 @@ itself stays and holds the last holder's process id, for the message.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
 from types import TracebackType
 
-from .errors import PipelineError
+from .errors import OutputError, PipelineError
 
 LOCK_NAME = ".pipeline.lock"
+_UNWRITABLE = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT})
 
 
 class LockedError(PipelineError):
@@ -35,9 +37,8 @@ class OutputLock:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
-            raise PipelineError(
-                f"cannot use the output folder {self.folder} ({exc.strerror})"
-            ) from exc
+            kind = OutputError if exc.errno in _UNWRITABLE else PipelineError
+            raise kind(f"cannot use the output folder {self.folder} ({exc.strerror})") from exc
         try:
             _lock(fd)
         except OSError:

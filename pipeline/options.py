@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .textutil import unshowable
 from .values import Values, load_values
 
 FORMATS = ("docx", "pdf", "json", "txt")
@@ -64,6 +65,10 @@ class Options:
         values: values for the fields (from ``--values FILE``), or None.
         strict: a document that still has unfilled fields fails.
         mark_filled: filled values get a subtle mark, for proof-reading.
+        max_input_mb: an input larger than this many megabytes fails with a
+            message instead of being read (a text handout is rarely over 1 MB).
+        follow_links: convert files that symbolic links lead to outside the
+            input folder (by default such links are skipped and reported).
     """
 
     output: Path = Path("output")
@@ -83,6 +88,8 @@ class Options:
     values: Values | None = None
     strict: bool = False
     mark_filled: bool = False
+    max_input_mb: float = 20.0
+    follow_links: bool = False
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.formats if f not in FORMATS]
@@ -99,6 +106,11 @@ class Options:
             raise ConfigError(
                 f"unknown source variant {self.source!r}; choose from {', '.join(SOURCES)}"
             )
+        for name, text in (("header", self.header), ("watermark", self.watermark)):
+            if hidden := unshowable(text):
+                raise ConfigError(f"{name} holds an invisible control character ({hidden})")
+        if not self.max_input_mb > 0:
+            raise ConfigError(f"max_input_mb must be a positive number, not {self.max_input_mb}")
         bad = [s for s in self.skip if s not in OPTIONAL_STAGES]
         if bad:
             raise ConfigError(
@@ -112,7 +124,7 @@ class Options:
     def fingerprint(self) -> str:
         """A stable hash of what shapes the outputs (not where they go)."""
         data = asdict(self)
-        for key in ("output", "explain", "keep_file"):
+        for key in ("output", "explain", "keep_file", "max_input_mb", "follow_links"):
             data.pop(key)
         data["fonts"] = dict(sorted(self.fonts.items()))
         data["profiles"] = dict(self.profiles)
@@ -217,7 +229,10 @@ def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
         for key in ("to", "profile", "source", "header", "watermark"):
             if key in out and not isinstance(out[key], str):
                 raise TypeError(f"{key} must be a string")
-        for key in ("explain", "strict", "mark_filled", "system_fonts"):
+        size = out.get("max_input_mb", 1.0)
+        if isinstance(size, bool) or not isinstance(size, int | float):
+            raise TypeError("max_input_mb must be a number of megabytes")
+        for key in ("explain", "strict", "mark_filled", "system_fonts", "follow_links"):
             if key in out and not isinstance(out[key], bool):
                 raise TypeError(f"{key} must be true or false")
         if "values" in out and not isinstance(out["values"], Values):

@@ -10,6 +10,7 @@ its output, not even a worker process that dies.
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import logging
@@ -24,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, PipelineError
+from .errors import ConfigError, InputError, PipelineError
 from .model import Document
 from .options import Options
 from .readers import READERS
@@ -53,11 +54,13 @@ class Unusable:
     reason: str
 
 
-def find_sources(paths: Iterable[Path], exclude: Path | None = None) -> Iterator[Source | Unusable]:
+def find_sources(
+    paths: Iterable[Path], exclude: Path | None = None, follow_links: bool = False
+) -> Iterator[Source | Unusable]:
     """Input files under ``paths`` (``.txt`` recursively in folders), in name order.
 
     Yields :class:`Unusable` for a missing path, or a symbolic link that
-    leads out of the folder being converted (never followed).
+    leads out of the folder being converted (followed only with ``follow_links``).
     """
     excluded = exclude.resolve() if exclude else None
     for root in paths:
@@ -79,8 +82,11 @@ def find_sources(paths: Iterable[Path], exclude: Path | None = None) -> Iterator
                 path = here / name
                 if path.suffix.lower() not in READERS or name.startswith("."):
                     continue
-                if path.is_symlink() and not path.resolve().is_relative_to(base):
-                    yield Unusable(path, f"a link to a file outside {root}, not followed")
+                outside = path.is_symlink() and not path.resolve().is_relative_to(base)
+                if outside and not follow_links:
+                    yield Unusable(
+                        path, f"a link to a file outside {root}, not followed (see follow_links)"
+                    )
                     continue
                 yield Source(path, path.relative_to(root))
 
@@ -138,6 +144,11 @@ def convert_bytes(
             _log.exception("writer %s failed on %s", fmt, source)
             result.problems.append(Problem(fmt, f"writer failed: {exc!r}"))
         result.timings[fmt] = time.perf_counter() - start
+    if "pdf" in rendered:
+        from .writers.glyphs import glyph_plan
+
+        notes = glyph_plan(doc, opts).warnings()
+        result.problems.extend(Problem("pdf", note, "warning") for note in notes)
     if not rendered:
         result.status = Status.FAILED
     elif result.errors:
@@ -165,24 +176,66 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+# Errors that say the output folder as a whole cannot take files: the run
+# exits with EXIT_UNWRITABLE (4) rather than 1.
+UNWRITABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT})
+WRITE_STEP = "write"
+
+
+def output_path(output: Path, relative: Path, suffix: str) -> Path:
+    """Where the output of ``relative`` goes; never outside ``output``.
+
+    >>> output_path(Path("out"), Path("a/b.txt"), ".pdf").as_posix()
+    'out/a/b.pdf'
+    >>> output_path(Path("out"), Path("../../evil.txt"), ".pdf")
+    Traceback (most recent call last):
+    ...
+    pipeline.errors.InputError: the output for ../../evil.txt would land outside out
+    """
+    target = output / relative.with_suffix(suffix)
+    if relative.is_absolute() or not target.resolve().is_relative_to(output.resolve()):
+        raise InputError(f"the output for {relative} would land outside {output}")
+    return target
+
+
+def read_input(path: Path, opts: Options) -> bytes:
+    """The bytes of an input file, or :class:`InputError` saying why not."""
+    try:
+        size = path.stat().st_size
+        if size > opts.max_input_mb * 1_000_000:
+            raise InputError(
+                f"too large: {size / 1_000_000:.1f} MB, limit {opts.max_input_mb:g} MB; "
+                "set max_input_mb to convert it"
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror})") from exc
+
+
 def convert_file(source: Source, opts: Options) -> DocumentResult:
     """Convert one input file and write its outputs under ``opts.output``."""
     start = time.perf_counter()
     try:
-        data = source.path.read_bytes()
-    except OSError as exc:
+        data = read_input(source.path, opts)
+    except InputError as exc:
         result = DocumentResult(source=source.path, status=Status.FAILED)
-        result.problems.append(Problem("read", f"cannot read the file ({exc.strerror})"))
+        result.problems.append(Problem("read", str(exc)))
         return result
     _doc, rendered, result = convert_bytes(data, str(source.relative), opts)
     result.source = source.path
     result.digest = hashlib.sha256(data).hexdigest()
     for fmt, blob in rendered.items():
-        target = opts.output / source.relative.with_suffix(WRITERS[fmt][1])
+        try:
+            target = output_path(opts.output, source.relative, WRITERS[fmt][1])
+        except InputError as exc:
+            result.problems.append(Problem(WRITE_STEP, str(exc)))
+            continue
         try:
             write_atomic(target, blob)
         except OSError as exc:
-            result.problems.append(Problem(fmt, f"cannot write {target} ({exc.strerror})"))
+            step = WRITE_STEP if exc.errno in UNWRITABLE_ERRNOS else fmt
+            message = f"cannot write {target} in {target.parent} ({exc.strerror})"
+            result.problems.append(Problem(step, message))
             continue
         result.outputs[fmt] = target
     if rendered and not result.outputs:
@@ -349,7 +402,7 @@ def convert_all(
     results keep their documents.
     """
     check_options(opts)
-    items = list(find_sources(paths, exclude=opts.output))
+    items = list(find_sources(paths, exclude=opts.output, follow_links=opts.follow_links))
     sources = [item for item in items if isinstance(item, Source)]
     converted = iter(
         convert_many(sources, opts, jobs=jobs, on_result=on_result, keep_documents=jobs <= 1)

@@ -2,6 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
+# The longest paragraph a document holds, in characters: the reader splits
+# longer lines and unwrap joins no further, so the PDF writer, which lays a
+# paragraph out again for every page it fills, stays linear.
+MAX_PARAGRAPH = 2000
+
+# What must never reach an output: control characters (XML 1.0 forbids them,
+# so DOCX cannot hold them), bidirectional overrides and isolates, noncharacters.
+_UNSHOWABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
+
+
+def unshowable(text: str) -> str | None:
+    """Name the first control, bidi-override or noncharacter in ``text``, or None.
+
+    >>> unshowable("张三"), unshowable("张\x07三")
+    (None, 'U+0007')
+    """
+    found = _UNSHOWABLE.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
 
 def is_cjk(ch: str) -> bool:
     """True for a Chinese character (any CJK ideograph block).

@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import ConfigError
+from .textutil import unshowable
 
 
 class ValuesError(ConfigError):
@@ -59,7 +60,10 @@ class Values:
 def _scalar(value: Any, where: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValuesError(f"{where}: a value must be text or a number, not {value!r}")
-    return value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else str(value)
+    if bad := unshowable(text):
+        raise ValuesError(f"{where}: the value holds an invisible control character ({bad})")
+    return text
 
 
 def _table(data: Any, where: str) -> dict[str, str]:
@@ -102,6 +106,9 @@ def parse_values_csv(text: str, source: str) -> Values:
     documents: dict[str, dict[str, str]] = {}
     for row in reader:
         value = (row.get("value") or "").strip()
+        if bad := unshowable(value):
+            where = f"{source}: {row['document']}: {row['field']}"
+            raise ValuesError(f"{where}: the value holds an invisible control character ({bad})")
         if value:
             documents.setdefault(row["document"], {})[row["field"]] = value
     return Values(source=source, documents=documents)

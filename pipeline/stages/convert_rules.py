@@ -283,6 +283,8 @@ def detect_source(
     window = text[:DETECT_WINDOW]
     counts = Counter(ch for ch in window if is_han(ch))
     chars = list(counts)
+    if not chars:
+        return Detection("mainland", "no Chinese characters to tell by")
     # One character a line: OpenCC's character tables, without phrase context.
     as_simplified = to_simplified("\n".join(chars)).split("\n")
     as_traditional = to_traditional("\n".join(chars)).split("\n")

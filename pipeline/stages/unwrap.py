@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ..model import Block, BlockKind, Change, Document, Text
 from ..options import Options
-from ..textutil import is_cjk
+from ..textutil import MAX_PARAGRAPH, is_cjk
 from .base import Edit, apply_edits, merge_edits
 from .noise import find_junk_edits
 from .phrases import compile_both
@@ -292,17 +292,26 @@ def unwrap(doc: Document, opts: Options) -> Document:
     changes: list[Change] = []
     # Paragraphs as lists of input block indices, each to be joined into one block.
     groups: list[list[int]] = []
+    size = 0  # characters in the last group: a paragraph never grows past MAX_PARAGRAPH
     for index in range(len(doc.blocks)):
         if plain[index]:
             changes.extend(_edge_changes(texts[index], index))
-        if groups and plain[index] and plain[groups[-1][-1]] and groups[-1][-1] == index - 1:
+        if (
+            groups
+            and plain[index]
+            and plain[groups[-1][-1]]
+            and groups[-1][-1] == index - 1
+            and size + len(texts[index]) <= MAX_PARAGRAPH
+        ):
             confidence = joins(texts[index - 1], texts[index], index - 1, layout)
             if confidence:
                 glue = _glue(texts[index - 1].strip(), texts[index].strip())
                 changes.append(Change(STAGE, JOIN_REASON, "\n", glue, index, 0, confidence))
                 groups[-1].append(index)
+                size += len(texts[index])
                 continue
         groups.append([index])
+        size = len(texts[index])
     blocks: list[Block] = []
     for group in groups:
         first = group[0]

@@ -25,6 +25,7 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTempla
 from ..model import Block, BlockKind, Document, Field
 from ..options import Options
 from .fonts import FontFace, register_pdf_font, resolve_fonts
+from .glyphs import glyph_plan
 from .gridpara import GridParagraph
 from .layout import MM, BlockStyle, Profile, profile_for, style_key, title_lines
 
@@ -64,17 +65,27 @@ def _paragraph_style(key: str, spec: BlockStyle, font: str, profile: Profile) ->
 FILLED_TINT = "#E3ECF7"
 
 
-def _text_markup(text: str, latin: str | None) -> str:
+def _escape(text: str, fallback: Mapping[str, str] | None) -> str:
+    """Escaped text; characters in ``fallback`` set in the font it names for them."""
+    if not fallback or not any(ch in fallback for ch in text):
+        return escape(text)
+    return "".join(
+        f'<font name="{fallback[ch]}">{escape(ch)}</font>' if ch in fallback else escape(ch)
+        for ch in text
+    )
+
+
+def _text_markup(text: str, latin: str | None, fallback: Mapping[str, str] | None = None) -> str:
     """Escaped text, with runs of digits and Latin letters in the Latin face if there is one."""
     if latin is None:
-        return escape(text)
+        return _escape(text, fallback)
     out: list[str] = []
     pos = 0
     for m in _LATIN.finditer(text):
-        out.append(escape(text[pos : m.start()]))
+        out.append(_escape(text[pos : m.start()], fallback))
         out.append(f'<font name="{latin}">{escape(m.group())}</font>')
         pos = m.end()
-    out.append(escape(text[pos:]))
+    out.append(_escape(text[pos:], fallback))
     return "".join(out)
 
 
@@ -83,12 +94,14 @@ def inline_markup(
     profile: Profile,
     fonts: Mapping[str, str] | None = None,
     mark_filled: bool = False,
+    fallback: Mapping[str, str] | None = None,
 ) -> str:
     """reportlab paragraph markup for a block: escaped text, highlighted unfilled fields.
 
     ``fonts`` (role -> PDF font name) enables the bold lead sentence and the
     Latin face for digits and Latin letters in body text; ``mark_filled``
-    tints filled values for proof-reading.
+    tints filled values for proof-reading; ``fallback`` (character -> PDF font
+    name) sets characters the fonts lack in one that has them.
     """
     fonts = fonts or {}
     spec = profile.style_for(block)
@@ -99,13 +112,13 @@ def inline_markup(
     parts: list[str] = []
     for inline, strong in block.marked_inlines():
         if isinstance(inline, Field):
-            shown = escape(inline.display)
+            shown = _escape(inline.display, fallback)
             if inline.value is None:
                 shown = f'<font backColor="{profile.field_color}">{shown}</font>'
             elif mark_filled:
                 shown = f'<font backColor="{FILLED_TINT}">{shown}</font>'
         else:
-            shown = _text_markup(inline.text, latin)
+            shown = _text_markup(inline.text, latin, fallback)
         if strong and bold is not None:
             shown = f'<font name="{bold}">{shown}</font>'
         parts.append(shown)
@@ -270,6 +283,7 @@ def write_pdf(document: Document, opts: Options) -> bytes:
             )
         ]
     )
+    fallback = {ch: name for ch, (name, _family) in glyph_plan(document, opts).fallback.items()}
     styles: dict[str, ParagraphStyle] = {}
     story: list[Any] = []
     last_level = -1  # PDF outlines may go down only one level at a time
@@ -282,7 +296,7 @@ def write_pdf(document: Document, opts: Options) -> bytes:
             spec = profile.style_for(block)
             styles[key] = _paragraph_style(key, spec, names[spec.font], profile)
         markup = "<br/>".join(
-            inline_markup(part, profile, names, opts.mark_filled)
+            inline_markup(part, profile, names, opts.mark_filled, fallback)
             for part in title_lines(block, profile)
         )
         para = GridParagraph(markup, styles[key])
