@@ -14,13 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus.paragraph import (
-    Paragraph,
-    ParaLines,
-    cjkU,
-    makeCJKParaLine,
-)
+from reportlab.lib.rl_accel import sameFrag
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+from reportlab.platypus.paragraph import FragLine, Paragraph, ParaLines
 
 from .linebreak import break_lines
 
@@ -30,17 +26,90 @@ _OBJECT = "\ufffc"  # stands for a fragment without text (a <br/> or an anchor)
 EM_CENTRE = 0.38
 
 
-def _units(frags: list[Any]) -> list[Any]:
-    units: list[Any] = []
-    for frag in frags:
+# Glyph widths by (font, size), then character: a paragraph measures each of
+# its characters, and the same few thousand recur in every document.
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _glyph_widths(font: str, size: float) -> dict[str, float]:
+    widths = _WIDTHS.get((font, size))
+    if widths is None:
+        widths = _WIDTHS[(font, size)] = {}
+    return widths
+
+
+def _units(frags: list[Any]) -> tuple[list[str], list[float], list[int]]:
+    """Characters (``""`` for a fragment without text), their widths, their fragments.
+
+    The same units reportlab's ``cjkU`` makes, without an object per character.
+    """
+    chars: list[str] = []
+    widths: list[float] = []
+    owners: list[int] = []
+    for index, frag in enumerate(frags):
         text = frag.text if hasattr(frag, "text") else ""
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        if text:
-            units.extend(cjkU(ch, frag, "utf-8") for ch in text)
+        defn = getattr(frag, "cbDefn", None)
+        if not text or defn is not None:
+            width = getattr(defn, "width", 0) if defn is not None else 0.0
+            units = list(text) or [""]
+            chars.extend(units)
+            widths.extend(
+                width if defn is not None else stringWidth(u, frag.fontName, frag.fontSize)
+                for u in units
+            )
+            owners.extend(index for _ in units)
+            continue
+        known = _glyph_widths(frag.fontName, frag.fontSize)
+        for ch in text:
+            width = known.get(ch)
+            if width is None:
+                width = known[ch] = stringWidth(ch, frag.fontName, frag.fontSize)
+            widths.append(width)
+        chars.extend(text)
+        owners.extend(index for _ in text)
+    return chars, widths, owners
+
+
+def _line(
+    frags: list[Any], chars: list[str], owners: list[int], a: int, b: int
+) -> tuple[list[Any], float, float, float]:
+    """Words of units ``a:b`` merged as ``makeCJKParaLine`` merges them; size, ascent, descent.
+
+    A fragment with a line break or a callback (``cbDefn``) never merges,
+    not even with itself: each of its units is a word of its own.
+    """
+    words: list[Any] = []
+    max_size = max_ascent = min_descent = 0.0
+    current: Any = None
+    run: list[str] = []
+    k = a
+    while k < b:
+        owner = owners[k]
+        stop = k + 1
+        while stop < b and owners[stop] == owner:
+            stop += 1
+        frag = frags[owner]
+        ascent, descent = getAscentDescent(frag.fontName, frag.fontSize)
+        max_size = max(max_size, frag.fontSize)
+        max_ascent = max(max_ascent, ascent)
+        min_descent = min(min_descent, descent)
+        if "cbDefn" in frag.__dict__ or "lineBreak" in frag.__dict__:
+            for j in range(k, stop):
+                if current is not None:
+                    words.append(current.clone(text="".join(run)))
+                current, run = frag, [chars[j]]
         else:
-            units.append(cjkU("", frag, "utf-8"))
-    return units
+            if current is None or not sameFrag(current, frag):
+                if current is not None:
+                    words.append(current.clone(text="".join(run)))
+                current, run = frag, []
+            run.extend(chars[k:stop])
+        k = stop
+    if current is not None:
+        words.append(current.clone(text="".join(run)))
+    return words, max_size, max_ascent, min_descent
 
 
 def _split_lines_without_spaces(blPara: Any, start: int, stop: int) -> list[Any]:
@@ -57,18 +126,32 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
         if not isinstance(maxWidths, list | tuple):
             maxWidths = [maxWidths]
         space = getattr(self.style, "gridCharSpace", 0.0)
-        units = _units(self.frags)
-        if not units:
+        frags = self.frags
+        chars, base, owners = _units(frags)
+        if not chars:
             return ParaLines(kind=1, lines=[])
-        text = "".join(str(u) or _OBJECT for u in units)
-        widths = [u.width + space if str(u) else u.width for u in units]
-        forced = frozenset(i for i, u in enumerate(units) if hasattr(u.frag, "lineBreak"))
+        text = "".join(ch or _OBJECT for ch in chars)
+        widths = [w + space if ch else w for ch, w in zip(chars, base, strict=True)]
+        breaks = {i for i, owner in enumerate(owners) if hasattr(frags[owner], "lineBreak")}
+        forced = frozenset(breaks)
         lines = []
         for k, (a, b) in enumerate(break_lines(text, widths, maxWidths, forced)):
             limit = maxWidths[min(k, len(maxWidths) - 1)]
             used = sum(widths[a:b])
-            line = makeCJKParaLine(units[a:b], limit, used, limit - used, (b - 1) in forced, False)
-            line.glyphs = sum(1 for u in units[a:b] if str(u))
+            words, size, ascent, descent = _line(frags, chars, owners, a, b)
+            line = FragLine(
+                kind=1,
+                extraSpace=limit - used,
+                wordCount=1,
+                words=words,
+                fontSize=size,
+                ascent=ascent,
+                descent=descent,
+                maxWidth=limit,
+                currentWidth=used,
+                lineBreak=(b - 1) in forced,
+            )
+            line.glyphs = sum(1 for ch in chars[a:b] if ch)
             lines.append(line)
         return ParaLines(kind=1, lines=lines)
 
