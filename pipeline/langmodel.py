@@ -26,6 +26,7 @@ import logging
 import marshal
 import math
 import os
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -74,6 +75,7 @@ class WordModel:
         self.total = sum(words.values())
         self._log_total = math.log(self.total)
         self._unseen = math.log(0.5) - self._log_total  # a hanzi the dictionary lacks
+        self._singles: dict[str, tuple[float, bool]] = {}  # a character: its score, hanzi?
 
     def count(self, ch: str) -> int:
         return self.words.get(ch, 0)
@@ -91,20 +93,51 @@ class WordModel:
         >>> m.logprob("重点") > m.logprob("重钡")
         True
         """
-        n = len(text)
-        if not n:
+        if not text:
             return 0.0
+        best = [0.0] * (len(text) + 1)
+        self._fill(text, best, len(text))
+        return best[0] + _typography(text)
+
+    def suffix(self, text: str) -> list[float]:
+        """The segmentation scores of ``text``'s suffixes, for :meth:`logprob_with`."""
+        best = [0.0] * (len(text) + 1)
+        self._fill(text, best, len(text))
+        return best
+
+    def logprob_with(self, text: str, right: str, tail: list[float]) -> float:
+        """``logprob(text + right)``, given ``tail = suffix(right)``: the same number, sooner.
+
+        A suffix's best segmentation does not depend on what precedes it, so
+        the positions of ``right`` are not scored again.
+
+        >>> m = WordModel({"重点": 50, "重": 10, "点": 10, "工作": 9})
+        >>> m.logprob_with("重", "点工作", m.suffix("点工作")) == m.logprob("重点工作")
+        True
+        """
+        full = text + right
+        best = [0.0] * len(text) + tail
+        self._fill(full, best, len(text))
+        return best[0] + _typography(full)
+
+    def _fill(self, text: str, best: list[float], stop: int) -> None:
+        """``best[i]`` for ``i < stop``, from the right; ``best[stop:]`` already known."""
+        n = len(text)
         words = self.words
-        best = [0.0] * (n + 1)
-        for i in range(n - 1, -1, -1):
-            score = self._single(text[i]) + best[i + 1]
-            if is_cjk(text[i]):
+        singles = self._singles
+        log_total = self._log_total
+        for i in range(stop - 1, -1, -1):
+            ch = text[i]
+            known = singles.get(ch)
+            if known is None:
+                known = singles[ch] = (self._single(ch), is_cjk(ch))
+            score = known[0] + best[i + 1]
+            if known[1]:
                 for j in range(i + 2, min(n, i + MAX_WORD) + 1):
                     freq = words.get(text[i:j])
                     if freq:
-                        score = max(score, math.log(freq) - self._log_total + best[j])
+                        score = max(score, math.log(freq) - log_total + best[j])
             best[i] = score
-        return best[0] + _typography(text)
 
 
 def _p_symbol(ch: str) -> float:
@@ -168,19 +201,24 @@ class CharBigram:
         >>> m.logprob("们要") > m.logprob("们益")
         True
         """
-        memo = self._memo
-        total = math.log(self._p(text[0])) if text else 0.0
+        total = self.head(text[0]) if text else 0.0
         for prev, ch in itertools.pairwise(text):
-            pair = prev + ch
-            lp = memo.get(pair)
-            if lp is None:
-                count_prev = self.unigram.get(prev, 0)
-                p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (
-                    count_prev + self.ALPHA
-                )
-                lp = memo[pair] = math.log(p)
-            total += lp
+            total += self.pair(prev, ch)
         return total
+
+    def head(self, ch: str) -> float:
+        """Log-probability of ``ch`` opening a text."""
+        return math.log(self._p(ch))
+
+    def pair(self, prev: str, ch: str) -> float:
+        """Log-probability of ``ch`` after ``prev``."""
+        pair = prev + ch
+        lp = self._memo.get(pair)
+        if lp is None:
+            count_prev = self.unigram.get(prev, 0)
+            p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
+            lp = self._memo[pair] = math.log(p)
+        return lp
 
 
 @cache
@@ -221,6 +259,36 @@ class ChineseScorer:
                 score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * self.chars.logprob(simple)
             self._memo[text] = score
         return score
+
+    def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
+        """``[logprob(left + m + right) for m in middles]``, the same numbers, sooner.
+
+        Repairs rank thousands of candidates for one spot between the same
+        context: the context is simplified, segmented and paired once.
+        """
+        left_s, right_s = _simplify_chars(left), _simplify_chars(right)
+        tail = self.model.suffix(right_s)
+        chars = self.chars
+        opening = 0.0
+        if chars is not None and left_s:
+            opening = chars.head(left_s[0])
+            for prev, ch in itertools.pairwise(left_s):
+                opening += chars.pair(prev, ch)
+        scores = []
+        for middle in middles:
+            middle_s = _simplify_chars(middle)
+            score = self.model.logprob_with(left_s + middle_s, right_s, tail)
+            if chars is not None:
+                text = left_s + middle_s + right_s
+                if left_s:
+                    total, start = opening, len(left_s) - 1
+                else:
+                    total, start = (chars.head(text[0]) if text else 0.0), 0
+                for k in range(start, len(text) - 1):
+                    total += chars.pair(text[k], text[k + 1])
+                score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
+            scores.append(score)
+        return scores
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:

@@ -142,13 +142,9 @@ class _Repairer:
         not even offered for review.
         """
         left, right = self.ctx(start, end)
-        scored = sorted(
-            (
-                (self.model.logprob(left + ch + right), ch)
-                for ch in self.model.common_hanzi[:COMMON_CHARS]
-            ),
-            reverse=True,
-        )
+        chars = self.model.common_hanzi[:COMMON_CHARS]
+        scores = self.model.logprobs_between(left, chars, right)
+        scored = sorted(zip(scores, chars, strict=True), reverse=True)
         if not scored:
             return None
         best, candidate = scored[0]
@@ -237,15 +233,16 @@ class _Repairer:
         self, pairs: list[bytes], codec: str, left: str, right: str
     ) -> list[tuple[float, str]]:
         """Characters the candidate byte pairs decode to, best first, scored in context."""
-        scored = []
+        chars = []
         for pair in pairs:
             try:
                 ch = pair.decode(codec)
             except UnicodeDecodeError:
                 continue
             if _plausible(ch):
-                scored.append((self.model.logprob(left + ch + right), ch))
-        return sorted(scored, reverse=True)
+                chars.append(ch)
+        scores = self.model.logprobs_between(left, chars, right)
+        return sorted(zip(scores, chars, strict=True), reverse=True)
 
 
 def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
