@@ -247,7 +247,7 @@ class ChineseScorer:
         self.model = model
         self.chars = chars
         self._memo: dict[str, float] = {}  # repairs score the same windows again and again
-        self._spots: dict[tuple[str, tuple[str, ...], str], list[float]] = {}
+        self._spots: dict[tuple[str, tuple[str, ...], str], tuple[tuple[float, str], ...]] = {}
         self._spot_scores = 0  # scores held in _spots, at most MEMO_SIZE
 
     def logprob(self, text: str) -> float:
@@ -262,26 +262,32 @@ class ChineseScorer:
             self._memo[text] = score
         return score
 
-    def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
-        """``[logprob(left + m + right) for m in middles]``, the same numbers, sooner.
+    def ranked_between(
+        self, left: str, middles: tuple[str, ...], right: str
+    ) -> tuple[tuple[float, str], ...]:
+        """``(logprob(left + m + right), m)`` for each of ``middles``, best first.
 
-        Repairs rank thousands of candidates for one spot between the same
-        context: the context is simplified, segmented and paired once.  A
-        spot's scores are kept (as single windows were) while there is room
-        for them, so the same damage met again is not ranked again.
+        A spot's ranking is kept (as single windows' scores are) while there
+        is room, so the same damage met again is not ranked again.
         """
-        key = (left, tuple(middles), right)
+        key = (left, middles, right)
         known = self._spots.get(key)
         if known is None:
-            known = self._between(left, key[1], right)
+            scores = self.logprobs_between(left, middles, right)
+            known = tuple(sorted(zip(scores, middles, strict=True), reverse=True))
             self._spot_scores += len(known)
             if self._spot_scores > MEMO_SIZE:
                 self._spots.clear()
                 self._spot_scores = len(known)
             self._spots[key] = known
-        return list(known)
+        return known
 
-    def _between(self, left: str, middles: tuple[str, ...], right: str) -> list[float]:
+    def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
+        """``[logprob(left + m + right) for m in middles]``, the same numbers, sooner.
+
+        Repairs rank thousands of candidates for one spot between the same
+        context: the context is simplified, segmented and paired once.
+        """
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
         tail = self.model.suffix(right_s)
         chars = self.chars
