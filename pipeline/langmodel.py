@@ -221,12 +221,29 @@ class CharBigram:
         return lp
 
 
-@cache
+_SIMPLE: dict[str, str] = {}  # hanzi -> its simplified form (itself when OpenCC gives none)
+
+
 def _simple(ch: str) -> str:
+    form = _SIMPLE.get(ch)
+    if form is None:
+        _learn_simple([ch])
+        form = _SIMPLE[ch]
+    return form
+
+
+def _learn_simple(chars: Iterable[str]) -> None:
+    """Look up the simplified forms of ``chars`` with one OpenCC call (one a line)."""
     from .stages.convert import converter
 
-    out = converter("t2s")(ch)
-    return out if len(out) == 1 else ch
+    new = list(dict.fromkeys(c for c in chars if c not in _SIMPLE))
+    if not new:
+        return
+    forms = converter("t2s")("\n".join(new)).split("\n")
+    if len(forms) != len(new):  # not one line out for each line in: ask one by one
+        forms = [converter("t2s")(c) for c in new]
+    for ch, out in zip(new, forms, strict=True):
+        _SIMPLE[ch] = out if len(out) == 1 else ch
 
 
 def _simplify_chars(text: str) -> str:
@@ -288,6 +305,8 @@ class ChineseScorer:
         Repairs rank thousands of candidates for one spot between the same
         context: the context is simplified, segmented and paired once.
         """
+        middles = tuple(middles)
+        _learn_simple(c for m in (left, *middles, right) for c in m if is_cjk(c))
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
         tail = self.model.suffix(right_s)
         chars = self.chars
