@@ -181,47 +181,69 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
                 x += slack / 2
             elif style.alignment == TA_RIGHT:
                 x += slack
-            for word in line.words:
-                x += self._draw_word(canvas, word, x, y, spacing, leading)
+            self._draw_line(canvas, line.words, x, y, spacing, leading)
 
     @staticmethod
-    def _draw_word(
-        canvas: Any, word: Any, x: float, y: float, spacing: float, leading: float
-    ) -> float:
-        text = getattr(word, "text", "")
-        size = word.fontSize
-        defn = getattr(word, "cbDefn", None)
-        if defn is not None:
-            if getattr(defn, "kind", "") == "anchor":  # <a name="...">: a link target
-                canvas.bookmarkHorizontal(defn.name, x, y + size)
-            return 0.0
-        if not text:
-            return 0.0
-        advance = stringWidth(text, word.fontName, size) + spacing * len(text)
-        back = getattr(word, "backColor", None)
-        if back is not None:
-            canvas.saveState()
-            canvas.setFillColor(back)
-            height = min(leading, 1.3 * size)
-            bottom = y + EM_CENTRE * size - height / 2
-            canvas.rect(x, bottom, advance, height, stroke=0, fill=1)
-            canvas.restoreState()
-        tx = canvas.beginText(x, y + (getattr(word, "rise", 0) or 0))
-        tx.setFont(word.fontName, size)
+    def _draw_line(
+        canvas: Any, words: list[Any], x: float, y: float, spacing: float, leading: float
+    ) -> None:
+        """One line's runs: backgrounds, then the text in one text object, then rules and links.
+
+        Each run starts at its own origin, so nothing depends on the PDF
+        viewer's glyph advances; the font, spacing and colour are set only
+        when they change.
+        """
+        runs: list[tuple[Any, str, float, float]] = []  # word, text, x, advance
+        for word in words:
+            text = getattr(word, "text", "")
+            defn = getattr(word, "cbDefn", None)
+            if defn is not None:
+                if getattr(defn, "kind", "") == "anchor":  # <a name="...">: a link target
+                    canvas.bookmarkHorizontal(defn.name, x, y + word.fontSize)
+                continue
+            if not text:
+                continue
+            advance = stringWidth(text, word.fontName, word.fontSize) + spacing * len(text)
+            runs.append((word, text, x, advance))
+            x += advance
+        for word, _text, left, advance in runs:
+            back = getattr(word, "backColor", None)
+            if back is not None:
+                size = word.fontSize
+                canvas.saveState()
+                canvas.setFillColor(back)
+                height = min(leading, 1.3 * size)
+                bottom = y + EM_CENTRE * size - height / 2
+                canvas.rect(left, bottom, advance, height, stroke=0, fill=1)
+                canvas.restoreState()
+        if not runs:
+            return
+        tx = canvas.beginText(runs[0][2], y + (getattr(runs[0][0], "rise", 0) or 0))
+        font: tuple[str, float] | None = None
+        color: Any = None
         tx.setCharSpace(spacing)
-        tx.setFillColor(word.textColor)
-        tx.textOut(text)
+        for index, (word, text, left, _advance) in enumerate(runs):
+            if index:
+                tx.setTextOrigin(left, y + (getattr(word, "rise", 0) or 0))
+            if font != (word.fontName, word.fontSize):
+                font = (word.fontName, word.fontSize)
+                tx.setFont(*font)
+            if color is None or color != word.textColor:
+                color = word.textColor
+                tx.setFillColor(color)
+            tx.textOut(text)
         canvas.drawText(tx)
-        if getattr(word, "us_lines", None):  # <u>: one rule under the run
-            canvas.saveState()
-            canvas.setStrokeColor(word.textColor)
-            canvas.setLineWidth(size / 18)
-            canvas.line(x, y - 0.125 * size, x + advance - spacing, y - 0.125 * size)
-            canvas.restoreState()
-        for _kind, target in getattr(word, "link", None) or ():
-            box = (x, y - 0.2 * size, x + advance, y + 0.9 * size)
-            if target.startswith("#"):
-                canvas.linkRect("", target[1:], box, relative=1)
-            else:
-                canvas.linkURL(target, box, relative=1)
-        return float(advance)
+        for word, _text, left, advance in runs:
+            size = word.fontSize
+            if getattr(word, "us_lines", None):  # <u>: one rule under the run
+                canvas.saveState()
+                canvas.setStrokeColor(word.textColor)
+                canvas.setLineWidth(size / 18)
+                canvas.line(left, y - 0.125 * size, left + advance - spacing, y - 0.125 * size)
+                canvas.restoreState()
+            for _kind, target in getattr(word, "link", None) or ():
+                box = (left, y - 0.2 * size, left + advance, y + 0.9 * size)
+                if target.startswith("#"):
+                    canvas.linkRect("", target[1:], box, relative=1)
+                else:
+                    canvas.linkURL(target, box, relative=1)
