@@ -27,6 +27,7 @@ import marshal
 import math
 import os
 from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -76,6 +77,7 @@ class WordModel:
         self.total = sum(words.values())
         self._log_total = math.log(self.total)
         self._unseen = math.log(0.5) - self._log_total  # a hanzi the dictionary lacks
+        self._singles: dict[str, tuple[float, bool]] = {}  # a character: its score, hanzi?
 
     def count(self, ch: str) -> int:
         return self.words.get(ch, 0)
@@ -93,20 +95,51 @@ class WordModel:
         >>> m.logprob("重点") > m.logprob("重钡")
         True
         """
-        n = len(text)
-        if not n:
+        if not text:
             return 0.0
+        best = [0.0] * (len(text) + 1)
+        self._fill(text, best, len(text))
+        return best[0] + _typography(text)
+
+    def suffix(self, text: str) -> list[float]:
+        """The segmentation scores of ``text``'s suffixes, for :meth:`logprob_with`."""
+        best = [0.0] * (len(text) + 1)
+        self._fill(text, best, len(text))
+        return best
+
+    def logprob_with(self, text: str, right: str, tail: list[float]) -> float:
+        """``logprob(text + right)``, given ``tail = suffix(right)``: the same number, sooner.
+
+        A suffix's best segmentation does not depend on what precedes it, so
+        the positions of ``right`` are not scored again.
+
+        >>> m = WordModel({"重点": 50, "重": 10, "点": 10, "工作": 9})
+        >>> m.logprob_with("重", "点工作", m.suffix("点工作")) == m.logprob("重点工作")
+        True
+        """
+        full = text + right
+        best = [0.0] * len(text) + tail
+        self._fill(full, best, len(text))
+        return best[0] + _typography(full)
+
+    def _fill(self, text: str, best: list[float], stop: int) -> None:
+        """``best[i]`` for ``i < stop``, from the right; ``best[stop:]`` already known."""
+        n = len(text)
         words = self.words
-        best = [0.0] * (n + 1)
-        for i in range(n - 1, -1, -1):
-            score = self._single(text[i]) + best[i + 1]
-            if is_cjk(text[i]):
+        singles = self._singles
+        log_total = self._log_total
+        for i in range(stop - 1, -1, -1):
+            ch = text[i]
+            known = singles.get(ch)
+            if known is None:
+                known = singles[ch] = (self._single(ch), is_cjk(ch))
+            score = known[0] + best[i + 1]
+            if known[1]:
                 for j in range(i + 2, min(n, i + MAX_WORD) + 1):
                     freq = words.get(text[i:j])
                     if freq:
-                        score = max(score, math.log(freq) - self._log_total + best[j])
+                        score = max(score, math.log(freq) - log_total + best[j])
             best[i] = score
-        return best[0] + _typography(text)
 
 
 def _p_symbol(ch: str) -> float:
@@ -170,27 +203,49 @@ class CharBigram:
         >>> m.logprob("们要") > m.logprob("们益")
         True
         """
-        memo = self._memo
-        total = math.log(self._p(text[0])) if text else 0.0
+        total = self.head(text[0]) if text else 0.0
         for prev, ch in itertools.pairwise(text):
-            pair = prev + ch
-            lp = memo.get(pair)
-            if lp is None:
-                count_prev = self.unigram.get(prev, 0)
-                p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (
-                    count_prev + self.ALPHA
-                )
-                lp = memo[pair] = math.log(p)
-            total += lp
+            total += self.pair(prev, ch)
         return total
 
+    def head(self, ch: str) -> float:
+        """Log-probability of ``ch`` opening a text."""
+        return math.log(self._p(ch))
 
-@cache
+    def pair(self, prev: str, ch: str) -> float:
+        """Log-probability of ``ch`` after ``prev``."""
+        pair = prev + ch
+        lp = self._memo.get(pair)
+        if lp is None:
+            count_prev = self.unigram.get(prev, 0)
+            p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
+            lp = self._memo[pair] = math.log(p)
+        return lp
+
+
+_SIMPLE: dict[str, str] = {}  # hanzi -> its simplified form (itself when OpenCC gives none)
+
+
 def _simple(ch: str) -> str:
+    form = _SIMPLE.get(ch)
+    if form is None:
+        _learn_simple([ch])
+        form = _SIMPLE[ch]
+    return form
+
+
+def _learn_simple(chars: Iterable[str]) -> None:
+    """Look up the simplified forms of ``chars`` with one OpenCC call (one a line)."""
     from .stages.convert import converter
 
-    out = converter("t2s")(ch)
-    return out if len(out) == 1 else ch
+    new = list(dict.fromkeys(c for c in chars if c not in _SIMPLE))
+    if not new:
+        return
+    forms = converter("t2s")("\n".join(new)).split("\n")
+    if len(forms) != len(new):  # not one line out for each line in: ask one by one
+        forms = [converter("t2s")(c) for c in new]
+    for ch, out in zip(new, forms, strict=True):
+        _SIMPLE[ch] = out if len(out) == 1 else ch
 
 
 def _simplify_chars(text: str) -> str:
@@ -211,6 +266,8 @@ class ChineseScorer:
         self.model = model
         self.chars = chars
         self._memo: dict[str, float] = {}  # repairs score the same windows again and again
+        self._spots: dict[tuple[str, tuple[str, ...], str], tuple[tuple[float, str], ...]] = {}
+        self._spot_scores = 0  # scores held in _spots, at most MEMO_SIZE
 
     def logprob(self, text: str) -> float:
         score = self._memo.get(text)
@@ -223,6 +280,58 @@ class ChineseScorer:
                 score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * self.chars.logprob(simple)
             self._memo[text] = score
         return score
+
+    def ranked_between(
+        self, left: str, middles: tuple[str, ...], right: str
+    ) -> tuple[tuple[float, str], ...]:
+        """``(logprob(left + m + right), m)`` for each of ``middles``, best first.
+
+        A spot's ranking is kept (as single windows' scores are) while there
+        is room, so the same damage met again is not ranked again.
+        """
+        key = (left, middles, right)
+        known = self._spots.get(key)
+        if known is None:
+            scores = self.logprobs_between(left, middles, right)
+            known = tuple(sorted(zip(scores, middles, strict=True), reverse=True))
+            self._spot_scores += len(known)
+            if self._spot_scores > MEMO_SIZE:
+                self._spots.clear()
+                self._spot_scores = len(known)
+            self._spots[key] = known
+        return known
+
+    def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
+        """``[logprob(left + m + right) for m in middles]``, the same numbers, sooner.
+
+        Repairs rank thousands of candidates for one spot between the same
+        context: the context is simplified, segmented and paired once.
+        """
+        middles = tuple(middles)
+        _learn_simple(c for m in (left, *middles, right) for c in m if is_cjk(c))
+        left_s, right_s = _simplify_chars(left), _simplify_chars(right)
+        tail = self.model.suffix(right_s)
+        chars = self.chars
+        opening = 0.0
+        if chars is not None and left_s:
+            opening = chars.head(left_s[0])
+            for prev, ch in itertools.pairwise(left_s):
+                opening += chars.pair(prev, ch)
+        scores = []
+        for middle in middles:
+            middle_s = _simplify_chars(middle)
+            score = self.model.logprob_with(left_s + middle_s, right_s, tail)
+            if chars is not None:
+                text = left_s + middle_s + right_s
+                if left_s:
+                    total, start = opening, len(left_s) - 1
+                else:
+                    total, start = (chars.head(text[0]) if text else 0.0), 0
+                for k in range(start, len(text) - 1):
+                    total += chars.pair(text[k], text[k + 1])
+                score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
+            scores.append(score)
+        return scores
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:
@@ -245,18 +354,28 @@ class InDocument(ChineseScorer):
         self.document = document
         self.line = line
 
+    def bonus(self, text: str) -> float:
+        """DOC_BONUS for each hanzi pair of ``text`` found elsewhere in the document."""
+        document, line = self.document, self.line
+        found = 0
+        for a, b in itertools.pairwise(text):
+            pair = a + b
+            if document.get(pair, 0) > line.get(pair, 0) and is_cjk(a) and is_cjk(b):
+                found += 1
+        return found * DOC_BONUS
+
     def logprob(self, text: str) -> float:
         score = self._memo.get(text)
         if score is None:
             if len(self._memo) > MEMO_SIZE:
                 self._memo.clear()
-            score = self.base.logprob(text)
-            for a, b in itertools.pairwise(text):
-                pair = a + b
-                if self.document.get(pair, 0) > self.line.get(pair, 0) and is_cjk(a) and is_cjk(b):
-                    score += DOC_BONUS
-            self._memo[text] = score
+            score = self._memo[text] = self.base.logprob(text) + self.bonus(text)
         return score
+
+    def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
+        middles = tuple(middles)
+        scores = self.base.logprobs_between(left, middles, right)
+        return [s + self.bonus(left + m + right) for s, m in zip(scores, middles, strict=True)]
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:

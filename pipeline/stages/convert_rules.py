@@ -268,6 +268,23 @@ class Detection:
 
 DETECT_WINDOW = 20_000
 
+# Characters converted one by one, per converter: the same few thousand come
+# back in every document.
+_CHAR_FORMS: dict[Any, dict[str, str]] = {}
+
+
+def _each_char(convert: Any, chars: list[str]) -> list[str]:
+    """``chars`` converted each on its own (OpenCC's character tables, no phrase context)."""
+    known = _CHAR_FORMS.setdefault(convert, {})
+    new = [c for c in chars if c not in known]
+    if new:
+        # One character a line: phrases never cross a line break.
+        forms = convert("\n".join(new)).split("\n")
+        if len(forms) != len(new):
+            raise ValueError("OpenCC changed the number of lines")
+        known.update(zip(new, forms, strict=True))
+    return [known[c] for c in chars]
+
 
 def detect_source(
     text: str, to_simplified: Any, to_traditional: Any, rules: Rules | None = None
@@ -285,11 +302,8 @@ def detect_source(
     chars = list(counts)
     if not chars:
         return Detection("mainland", "no Chinese characters to tell by")
-    # One character a line: OpenCC's character tables, without phrase context.
-    as_simplified = to_simplified("\n".join(chars)).split("\n")
-    as_traditional = to_traditional("\n".join(chars)).split("\n")
-    if len(as_simplified) != len(chars) or len(as_traditional) != len(chars):
-        raise ValueError("OpenCC changed the number of lines")
+    as_simplified = _each_char(to_simplified, chars)
+    as_traditional = _each_char(to_traditional, chars)
     trad = sum(counts[c] for c, s in zip(chars, as_simplified, strict=True) if s != c)
     simp = sum(
         counts[c]

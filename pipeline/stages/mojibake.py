@@ -27,6 +27,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 
 from ..langmodel import ChineseScorer, InDocument, hanzi_pairs, scorer
 from ..model import Block, Change, Document, Field, Inline, Text
@@ -142,13 +143,7 @@ class _Repairer:
         not even offered for review.
         """
         left, right = self.ctx(start, end)
-        scored = sorted(
-            (
-                (self.model.logprob(left + ch + right), ch)
-                for ch in self.model.common_hanzi[:COMMON_CHARS]
-            ),
-            reverse=True,
-        )
+        scored = self.model.ranked_between(left, self.model.common_hanzi[:COMMON_CHARS], right)
         if not scored:
             return None
         best, candidate = scored[0]
@@ -201,7 +196,7 @@ class _Repairer:
         )
         if not heads:
             return None
-        tails: list[tuple[float, str]] = [(0.0, "")]
+        tails: tuple[tuple[float, str], ...] = ((0.0, ""),)
         if needs_tail:
             tail_left = (left + heads[0][1] + middle)[-4:]
             tails = self._complete(
@@ -235,17 +230,23 @@ class _Repairer:
 
     def _complete(
         self, pairs: list[bytes], codec: str, left: str, right: str
-    ) -> list[tuple[float, str]]:
+    ) -> tuple[tuple[float, str], ...]:
         """Characters the candidate byte pairs decode to, best first, scored in context."""
-        scored = []
-        for pair in pairs:
-            try:
-                ch = pair.decode(codec)
-            except UnicodeDecodeError:
-                continue
-            if _plausible(ch):
-                scored.append((self.model.logprob(left + ch + right), ch))
-        return sorted(scored, reverse=True)
+        return self.model.ranked_between(left, _decodings(codec, tuple(pairs)), right)
+
+
+@cache
+def _decodings(codec: str, pairs: tuple[bytes, ...]) -> tuple[str, ...]:
+    """The plausible characters ``pairs`` decode to, in order (the same few hundred sets recur)."""
+    chars = []
+    for pair in pairs:
+        try:
+            ch = pair.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(ch):
+            chars.append(ch)
+    return tuple(chars)
 
 
 def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:

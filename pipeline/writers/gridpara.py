@@ -14,13 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus.paragraph import (
-    Paragraph,
-    ParaLines,
-    cjkU,
-    makeCJKParaLine,
-)
+from reportlab.lib.rl_accel import sameFrag
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+from reportlab.platypus.paragraph import FragLine, Paragraph, ParaLines
 
 from .linebreak import break_lines
 
@@ -30,17 +26,90 @@ _OBJECT = "\ufffc"  # stands for a fragment without text (a <br/> or an anchor)
 EM_CENTRE = 0.38
 
 
-def _units(frags: list[Any]) -> list[Any]:
-    units: list[Any] = []
-    for frag in frags:
+# Glyph widths by (font, size), then character: a paragraph measures each of
+# its characters, and the same few thousand recur in every document.
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _glyph_widths(font: str, size: float) -> dict[str, float]:
+    widths = _WIDTHS.get((font, size))
+    if widths is None:
+        widths = _WIDTHS[(font, size)] = {}
+    return widths
+
+
+def _units(frags: list[Any]) -> tuple[list[str], list[float], list[int]]:
+    """Characters (``""`` for a fragment without text), their widths, their fragments.
+
+    The same units reportlab's ``cjkU`` makes, without an object per character.
+    """
+    chars: list[str] = []
+    widths: list[float] = []
+    owners: list[int] = []
+    for index, frag in enumerate(frags):
         text = frag.text if hasattr(frag, "text") else ""
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        if text:
-            units.extend(cjkU(ch, frag, "utf-8") for ch in text)
+        defn = getattr(frag, "cbDefn", None)
+        if not text or defn is not None:
+            width = getattr(defn, "width", 0) if defn is not None else 0.0
+            units = list(text) or [""]
+            chars.extend(units)
+            widths.extend(
+                width if defn is not None else stringWidth(u, frag.fontName, frag.fontSize)
+                for u in units
+            )
+            owners.extend(index for _ in units)
+            continue
+        known = _glyph_widths(frag.fontName, frag.fontSize)
+        for ch in text:
+            width = known.get(ch)
+            if width is None:
+                width = known[ch] = stringWidth(ch, frag.fontName, frag.fontSize)
+            widths.append(width)
+        chars.extend(text)
+        owners.extend(index for _ in text)
+    return chars, widths, owners
+
+
+def _line(
+    frags: list[Any], chars: list[str], owners: list[int], a: int, b: int
+) -> tuple[list[Any], float, float, float]:
+    """Words of units ``a:b`` merged as ``makeCJKParaLine`` merges them; size, ascent, descent.
+
+    A fragment with a line break or a callback (``cbDefn``) never merges,
+    not even with itself: each of its units is a word of its own.
+    """
+    words: list[Any] = []
+    max_size = max_ascent = min_descent = 0.0
+    current: Any = None
+    run: list[str] = []
+    k = a
+    while k < b:
+        owner = owners[k]
+        stop = k + 1
+        while stop < b and owners[stop] == owner:
+            stop += 1
+        frag = frags[owner]
+        ascent, descent = getAscentDescent(frag.fontName, frag.fontSize)
+        max_size = max(max_size, frag.fontSize)
+        max_ascent = max(max_ascent, ascent)
+        min_descent = min(min_descent, descent)
+        if "cbDefn" in frag.__dict__ or "lineBreak" in frag.__dict__:
+            for j in range(k, stop):
+                if current is not None:
+                    words.append(current.clone(text="".join(run)))
+                current, run = frag, [chars[j]]
         else:
-            units.append(cjkU("", frag, "utf-8"))
-    return units
+            if current is None or not sameFrag(current, frag):
+                if current is not None:
+                    words.append(current.clone(text="".join(run)))
+                current, run = frag, []
+            run.extend(chars[k:stop])
+        k = stop
+    if current is not None:
+        words.append(current.clone(text="".join(run)))
+    return words, max_size, max_ascent, min_descent
 
 
 def _split_lines_without_spaces(blPara: Any, start: int, stop: int) -> list[Any]:
@@ -57,18 +126,32 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
         if not isinstance(maxWidths, list | tuple):
             maxWidths = [maxWidths]
         space = getattr(self.style, "gridCharSpace", 0.0)
-        units = _units(self.frags)
-        if not units:
+        frags = self.frags
+        chars, base, owners = _units(frags)
+        if not chars:
             return ParaLines(kind=1, lines=[])
-        text = "".join(str(u) or _OBJECT for u in units)
-        widths = [u.width + space if str(u) else u.width for u in units]
-        forced = frozenset(i for i, u in enumerate(units) if hasattr(u.frag, "lineBreak"))
+        text = "".join(ch or _OBJECT for ch in chars)
+        widths = [w + space if ch else w for ch, w in zip(chars, base, strict=True)]
+        breaks = {i for i, owner in enumerate(owners) if hasattr(frags[owner], "lineBreak")}
+        forced = frozenset(breaks)
         lines = []
         for k, (a, b) in enumerate(break_lines(text, widths, maxWidths, forced)):
             limit = maxWidths[min(k, len(maxWidths) - 1)]
             used = sum(widths[a:b])
-            line = makeCJKParaLine(units[a:b], limit, used, limit - used, (b - 1) in forced, False)
-            line.glyphs = sum(1 for u in units[a:b] if str(u))
+            words, size, ascent, descent = _line(frags, chars, owners, a, b)
+            line = FragLine(
+                kind=1,
+                extraSpace=limit - used,
+                wordCount=1,
+                words=words,
+                fontSize=size,
+                ascent=ascent,
+                descent=descent,
+                maxWidth=limit,
+                currentWidth=used,
+                lineBreak=(b - 1) in forced,
+            )
+            line.glyphs = sum(1 for ch in chars[a:b] if ch)
             lines.append(line)
         return ParaLines(kind=1, lines=lines)
 
@@ -98,47 +181,69 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
                 x += slack / 2
             elif style.alignment == TA_RIGHT:
                 x += slack
-            for word in line.words:
-                x += self._draw_word(canvas, word, x, y, spacing, leading)
+            self._draw_line(canvas, line.words, x, y, spacing, leading)
 
     @staticmethod
-    def _draw_word(
-        canvas: Any, word: Any, x: float, y: float, spacing: float, leading: float
-    ) -> float:
-        text = getattr(word, "text", "")
-        size = word.fontSize
-        defn = getattr(word, "cbDefn", None)
-        if defn is not None:
-            if getattr(defn, "kind", "") == "anchor":  # <a name="...">: a link target
-                canvas.bookmarkHorizontal(defn.name, x, y + size)
-            return 0.0
-        if not text:
-            return 0.0
-        advance = stringWidth(text, word.fontName, size) + spacing * len(text)
-        back = getattr(word, "backColor", None)
-        if back is not None:
-            canvas.saveState()
-            canvas.setFillColor(back)
-            height = min(leading, 1.3 * size)
-            bottom = y + EM_CENTRE * size - height / 2
-            canvas.rect(x, bottom, advance, height, stroke=0, fill=1)
-            canvas.restoreState()
-        tx = canvas.beginText(x, y + (getattr(word, "rise", 0) or 0))
-        tx.setFont(word.fontName, size)
+    def _draw_line(
+        canvas: Any, words: list[Any], x: float, y: float, spacing: float, leading: float
+    ) -> None:
+        """One line's runs: backgrounds, then the text in one text object, then rules and links.
+
+        Each run starts at its own origin, so nothing depends on the PDF
+        viewer's glyph advances; the font, spacing and colour are set only
+        when they change.
+        """
+        runs: list[tuple[Any, str, float, float]] = []  # word, text, x, advance
+        for word in words:
+            text = getattr(word, "text", "")
+            defn = getattr(word, "cbDefn", None)
+            if defn is not None:
+                if getattr(defn, "kind", "") == "anchor":  # <a name="...">: a link target
+                    canvas.bookmarkHorizontal(defn.name, x, y + word.fontSize)
+                continue
+            if not text:
+                continue
+            advance = stringWidth(text, word.fontName, word.fontSize) + spacing * len(text)
+            runs.append((word, text, x, advance))
+            x += advance
+        for word, _text, left, advance in runs:
+            back = getattr(word, "backColor", None)
+            if back is not None:
+                size = word.fontSize
+                canvas.saveState()
+                canvas.setFillColor(back)
+                height = min(leading, 1.3 * size)
+                bottom = y + EM_CENTRE * size - height / 2
+                canvas.rect(left, bottom, advance, height, stroke=0, fill=1)
+                canvas.restoreState()
+        if not runs:
+            return
+        tx = canvas.beginText(runs[0][2], y + (getattr(runs[0][0], "rise", 0) or 0))
+        font: tuple[str, float] | None = None
+        color: Any = None
         tx.setCharSpace(spacing)
-        tx.setFillColor(word.textColor)
-        tx.textOut(text)
+        for index, (word, text, left, _advance) in enumerate(runs):
+            if index:
+                tx.setTextOrigin(left, y + (getattr(word, "rise", 0) or 0))
+            if font != (word.fontName, word.fontSize):
+                font = (word.fontName, word.fontSize)
+                tx.setFont(*font)
+            if color is None or color != word.textColor:
+                color = word.textColor
+                tx.setFillColor(color)
+            tx.textOut(text)
         canvas.drawText(tx)
-        if getattr(word, "us_lines", None):  # <u>: one rule under the run
-            canvas.saveState()
-            canvas.setStrokeColor(word.textColor)
-            canvas.setLineWidth(size / 18)
-            canvas.line(x, y - 0.125 * size, x + advance - spacing, y - 0.125 * size)
-            canvas.restoreState()
-        for _kind, target in getattr(word, "link", None) or ():
-            box = (x, y - 0.2 * size, x + advance, y + 0.9 * size)
-            if target.startswith("#"):
-                canvas.linkRect("", target[1:], box, relative=1)
-            else:
-                canvas.linkURL(target, box, relative=1)
-        return float(advance)
+        for word, _text, left, advance in runs:
+            size = word.fontSize
+            if getattr(word, "us_lines", None):  # <u>: one rule under the run
+                canvas.saveState()
+                canvas.setStrokeColor(word.textColor)
+                canvas.setLineWidth(size / 18)
+                canvas.line(left, y - 0.125 * size, left + advance - spacing, y - 0.125 * size)
+                canvas.restoreState()
+            for _kind, target in getattr(word, "link", None) or ():
+                box = (left, y - 0.2 * size, left + advance, y + 0.9 * size)
+                if target.startswith("#"):
+                    canvas.linkRect("", target[1:], box, relative=1)
+                else:
+                    canvas.linkURL(target, box, relative=1)
