@@ -104,7 +104,9 @@ class BatchReport:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+        # a file name that is not UTF-8 stays in the JSON as a \udcXX escape
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _unchanged_result(source: Source, entry: dict[str, Any], folder: Path) -> DocumentResult:

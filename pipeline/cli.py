@@ -23,6 +23,7 @@ from .errors import OutputError, PipelineError
 from .model import Document
 from .options import FORMATS, SOURCES, TARGETS, Options
 from .result import DocumentResult, Status
+from .textutil import printable_name
 
 if TYPE_CHECKING:
     from .batch import BatchReport
@@ -119,7 +120,7 @@ def _line(result: DocumentResult) -> str:
             detail += f"; {result.document_facts()['changes']} changes"
         if notes:
             detail += f"; {notes}"
-    return f"{result.status.value:9} {result.source}: {detail}"
+    return f"{result.status.value:9} {printable_name(str(result.source))}: {detail}"
 
 
 def _summary(console: Console, report: BatchReport, table: bool) -> None:
@@ -135,7 +136,7 @@ def _summary(console: Console, report: BatchReport, table: bool) -> None:
             for r in shown:
                 facts = r.document_facts()
                 grid.add_row(
-                    str(r.source),
+                    printable_name(str(r.source)),
                     f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]",
                     ", ".join(sorted(r.outputs)),
                     str(facts["changes"]) if r.outputs else "",

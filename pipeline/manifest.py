@@ -98,4 +98,5 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         data = {"format": FORMAT, "documents": dict(sorted(self.entries.items()))}
-        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+        # backslashreplace: a name that is not UTF-8 is kept exactly, as a \udcXX escape
+        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8", "backslashreplace")

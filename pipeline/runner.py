@@ -31,6 +31,7 @@ from .options import Options
 from .readers import READERS
 from .result import DocumentResult, Problem, Status, strict_problem
 from .stages import plan
+from .textutil import printable_name
 from .writers import WRITERS
 from .writers.fonts import resolve_fonts
 from .writers.layout import get_profile
@@ -221,7 +222,7 @@ def convert_file(source: Source, opts: Options) -> DocumentResult:
         result = DocumentResult(source=source.path, status=Status.FAILED)
         result.problems.append(Problem("read", str(exc)))
         return result
-    _doc, rendered, result = convert_bytes(data, str(source.relative), opts)
+    _doc, rendered, result = convert_bytes(data, printable_name(str(source.relative)), opts)
     result.source = source.path
     result.digest = hashlib.sha256(data).hexdigest()
     for fmt, blob in rendered.items():

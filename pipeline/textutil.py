@@ -50,3 +50,16 @@ def is_chinese_context(ch: str) -> bool:
         or 0xFF01 <= o <= 0xFF65
         or ch in "\u2014\u2026\u201c\u201d\u2018\u2019"
     )
+
+
+def printable_name(name: str) -> str:
+    """A file name fit for a document, a report or a terminal.
+
+    Bytes the file system holds that are not UTF-8 (a GBK name unpacked on
+    Linux) arrive as lone surrogates and become U+FFFD; control characters too.
+
+    >>> printable_name("a\\udcffb\\x01.txt")
+    'a\ufffdb\ufffd.txt'
+    """
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return _UNSHOWABLE.sub("\ufffd", text)

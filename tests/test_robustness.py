@@ -616,3 +616,24 @@ def test_a_second_concurrent_run_is_refused_and_the_first_finishes(tmp_path: Pat
     assert f"another pipeline run is using {out} (pid {first.pid})" in second.stderr
     assert first.returncode == 0
     assert json.loads(stdout)["counts"] == {"ok": 12}
+
+
+def test_file_names_with_control_bidi_or_non_utf8_bytes(tmp_path: Path) -> None:
+    """A GBK-named file unpacked on Linux, a name with a control or a bidi override."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    names = [b"a\x01b.txt", b"new\nline.txt", "\u202egpj.txt".encode(), "会议.txt".encode("gbk")]
+    for name in names:
+        with open(os.path.join(os.fsencode(src), name), "wb") as fh:
+            fh.write(GOOD.encode())
+    args = ["convert", str(src), "-o", str(out), "-f", "json,docx", "-j", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.output and "\x01" not in result.output
+    report = _report(out)
+    assert report["counts"] == {"ok": 4}
+    for name in names:
+        stem = os.fsdecode(name.removesuffix(b".txt"))
+        assert (out / f"{stem}.docx").is_file() and (out / f"{stem}.json").is_file()
+    again = runner.invoke(app, [*args, "--json"])
+    assert json.loads(again.stdout)["counts"] == {"unchanged": 4}, "the manifest keeps the names"
