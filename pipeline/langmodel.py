@@ -281,6 +281,14 @@ class ChineseScorer:
             self._memo[text] = score
         return score
 
+    def forget(self) -> None:
+        """Drop the kept scores (the cost a document with new damage pays; for benchmarks)."""
+        self._memo.clear()
+        self._spots.clear()
+        self._spot_scores = 0
+        if self.chars is not None:
+            self.chars._memo.clear()
+
     def ranked_between(
         self, left: str, middles: tuple[str, ...], right: str
     ) -> tuple[tuple[float, str], ...]:
