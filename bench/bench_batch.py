@@ -40,14 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _copies(folder: Path, n: int) -> list[Path]:
+    from bench_convert import _copies as copies
+
     folder.mkdir(parents=True, exist_ok=True)
-    data = SAMPLE.read_bytes()
-    paths = []
-    for i in range(n):
-        path = folder / f"doc{i:04d}.txt"
-        path.write_bytes(data)
-        paths.append(path)
-    return paths
+    return copies(folder, n)
 
 
 def mode_bare(tmp: Path, n: int) -> dict[str, float]:

@@ -161,7 +161,7 @@ def _front_matter(title: str, day: str, entries: Sequence[tuple[str, int]], opts
     )
 
     from .writers.fonts import register_pdf_font, resolve_fonts
-    from .writers.layout import MM, get_profile
+    from .writers.layout import MM, get_profile, page_geometry
 
     profile = get_profile(opts.profile)
     faces = resolve_fonts(opts.fonts)
@@ -185,11 +185,7 @@ def _front_matter(title: str, day: str, entries: Sequence[tuple[str, int]], opts
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf,
-        pagesize=(profile.page_width_mm * MM, profile.page_height_mm * MM),
-        leftMargin=profile.margin_left_mm * MM,
-        rightMargin=profile.margin_right_mm * MM,
-        topMargin=profile.margin_top_mm * MM,
-        bottomMargin=profile.margin_bottom_mm * MM,
+        **page_geometry(profile),
         title=title,
         creator="pipeline",
         initialFontName=body_font,

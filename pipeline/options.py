@@ -24,18 +24,6 @@ FORMATS = ("docx", "pdf", "json", "txt")
 DEFAULT_FORMATS = ("docx", "pdf", "json")
 TARGETS = ("simplified", "traditional", "taiwan", "hongkong")
 SOURCES = ("auto", "mainland", "traditional", "taiwan", "hongkong")
-# "repair" names the group mojibake + cleanup + unwrap + punctuation (see stages.GROUPS).
-OPTIONAL_STAGES = (
-    "repair",
-    "mojibake",
-    "cleanup",
-    "unwrap",
-    "punctuation",
-    "convert",
-    "fields",
-    "fill",
-    "structure",
-)
 CONFIG_NAME = "pipeline.toml"
 
 
@@ -111,11 +99,17 @@ class Options:
                 raise ConfigError(f"{name} holds an invisible control character ({hidden})")
         if not self.max_input_mb > 0:
             raise ConfigError(f"max_input_mb must be a positive number, not {self.max_input_mb}")
-        bad = [s for s in self.skip if s not in OPTIONAL_STAGES]
+        if self.skip:
+            self._check_skip()
+
+    def _check_skip(self) -> None:
+        from .stages import DEFAULT_PLAN, GROUPS  # here, not on top: the stages import us
+
+        optional = (*GROUPS, *DEFAULT_PLAN)
+        bad = [s for s in self.skip if s not in optional]
         if bad:
             raise ConfigError(
-                f"cannot skip stage {', '.join(bad)}; optional stages are "
-                f"{', '.join(OPTIONAL_STAGES)}"
+                f"cannot skip stage {', '.join(bad)}; optional stages are {', '.join(optional)}"
             )
 
     def replace(self, **changes: Any) -> Options:

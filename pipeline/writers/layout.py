@@ -99,6 +99,17 @@ class Profile:
         return self.styles.get(style_key(block)) or self.styles["paragraph"]
 
 
+def page_geometry(profile: Profile) -> dict[str, Any]:
+    """Page size and margins in points, as reportlab's document templates take them."""
+    return {
+        "pagesize": (profile.page_width_mm * MM, profile.page_height_mm * MM),
+        "leftMargin": profile.margin_left_mm * MM,
+        "rightMargin": profile.margin_right_mm * MM,
+        "topMargin": profile.margin_top_mm * MM,
+        "bottomMargin": profile.margin_bottom_mm * MM,
+    }
+
+
 def style_key(block: Block) -> str:
     """The style name of ``block``: ``heading1`` .. ``heading4`` for headings, else its kind."""
     return f"heading{block.level}" if block.kind is BlockKind.HEADING else block.kind.value

@@ -27,7 +27,15 @@ from ..options import Options
 from .fonts import FontFace, register_pdf_font, resolve_fonts
 from .glyphs import glyph_plan
 from .gridpara import GridParagraph
-from .layout import MM, BlockStyle, Profile, profile_for, style_key, title_lines
+from .layout import (
+    MM,
+    BlockStyle,
+    Profile,
+    page_geometry,
+    profile_for,
+    style_key,
+    title_lines,
+)
 
 # Streams Flate-compressed only, not ASCII85-encoded on top: a PDF is binary
 # anyway, the file gets smaller, and reportlab skips a pure-Python encoding
@@ -248,11 +256,7 @@ def write_pdf(document: Document, opts: Options) -> bytes:
     buf = io.BytesIO()
     template = _HandoutTemplate(
         buf,
-        pagesize=(profile.page_width_mm * MM, profile.page_height_mm * MM),
-        leftMargin=profile.margin_left_mm * MM,
-        rightMargin=profile.margin_right_mm * MM,
-        topMargin=profile.margin_top_mm * MM,
-        bottomMargin=profile.margin_bottom_mm * MM,
+        **page_geometry(profile),
         title=document.title or "",
         subject=_subject(document),
         author=_author(document),
