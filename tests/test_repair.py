@@ -142,3 +142,14 @@ def test_damaged_sample_repairs_to_the_clean_text(repaired: Document, width: int
     assert "".join(b.display_text for b in doc.blocks) == "".join(
         b.display_text for b in repaired.blocks
     )
+
+
+def test_phrase_variant_table_is_up_to_date() -> None:
+    """The precomputed traditional forms of the phrase tables match OpenCC's.
+
+    After editing pipeline/stages/phrases.py, regenerate with
+    ``python -c "from pipeline.stages.phrases import write_variant_table as w; w()"``.
+    """
+    from pipeline.stages.phrases import _variant_table, opencc_variants, phrase_hanzi
+
+    assert _variant_table() == {ch: opencc_variants(ch) for ch in phrase_hanzi()}
