@@ -346,6 +346,29 @@ class ChineseScorer:
         """Single characters by frequency, most frequent first."""
         return _common(self)
 
+    def shortlist(
+        self, left: str, candidates: tuple[str, ...], right: str, keep: int
+    ) -> tuple[str, ...]:
+        """The ``keep`` candidates that fit best between ``left`` and ``right`` by bigrams alone.
+
+        A cheap first round (two lookups a candidate) before the full scoring,
+        for when thousands of characters could fill one spot.
+        """
+        if self.chars is None or len(candidates) <= keep:
+            return candidates
+        pair = self.chars.pair
+        before = _simplify_chars(left[-1:])
+        after = _simplify_chars(right[:1])
+        scored = []
+        for ch in candidates:
+            simple = _simplify_chars(ch)
+            score = pair(before, simple) if before else 0.0
+            if after:
+                score += pair(simple, after)
+            scored.append((score, ch))
+        scored.sort(reverse=True)
+        return tuple(ch for _, ch in scored[:keep])
+
 
 class InDocument(ChineseScorer):
     """A scorer that also trusts the document itself (a cache model).

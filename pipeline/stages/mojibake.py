@@ -46,7 +46,9 @@ _CONTEXT = 3  # characters of context scored on each side
 
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
+SURE = 0.9  # a repair this confident after a '?' settles that spot
 COMMON_CHARS = 4000  # candidates when a whole character was lost
+SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 JOINT = 8  # best head and tail completions ranked together
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
 
@@ -143,7 +145,10 @@ class _Repairer:
         not even offered for review.
         """
         left, right = self.ctx(start, end)
-        scored = self.model.ranked_between(left, self.model.common_hanzi[:COMMON_CHARS], right)
+        candidates = self.model.shortlist(
+            left, self.model.common_hanzi[:COMMON_CHARS], right, SHORTLIST
+        )
+        scored = self.model.ranked_between(left, candidates, right)
         if not scored:
             return None
         best, candidate = scored[0]
@@ -386,12 +391,21 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
         return sorted(repairs, key=lambda r: r.start)
     repairer = _Repairer(text, model())
     proposals: list[tuple[float, Repair]] = []
-    for start, end, lead_lost, last_real in runs:
+    # Where the lost byte shows as '?', the run after it is nearly always the
+    # damage: a sure repair there spares trying every start before the '?'.
+    settled: set[int] = set()
+    for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
+        if not lead_lost and end - 1 in settled:
+            continue
         for codec in ("gbk", "big5"):
             found = repairer.shifted(start, end, codec, lead_lost, last_real)
             if found:
                 proposals.append((repairer.total_gain(start, end, found.after), found))
+                if lead_lost and found.confidence >= SURE:
+                    settled.add(start)
     for start, end in lost_chars:
+        if start in settled:
+            continue
         found = repairer.whole_char(start, end)
         if found:
             proposals.append((repairer.total_gain(start, end, found.after), found))
