@@ -49,6 +49,7 @@ MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
 SURE = 0.9  # a repair this confident after a '?' settles that spot
 COMMON_CHARS = 4000  # candidates when a whole character was lost
 SHORTLIST = 300  # of them, scored in full after a first round by bigrams
+COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
 JOINT = 8  # best head and tail completions ranked together
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
 
@@ -237,7 +238,10 @@ class _Repairer:
         self, pairs: list[bytes], codec: str, left: str, right: str
     ) -> tuple[tuple[float, str], ...]:
         """Characters the candidate byte pairs decode to, best first, scored in context."""
-        return self.model.ranked_between(left, _decodings(codec, tuple(pairs)), right)
+        chars = _decodings(codec, tuple(pairs))
+        return self.model.ranked_between(
+            left, self.model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
+        )
 
 
 @cache
@@ -394,6 +398,7 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
     # Where the lost byte shows as '?', the run after it is nearly always the
     # damage: a sure repair there spares trying every start before the '?'.
     settled: set[int] = set()
+    covered: list[tuple[int, int]] = []  # spans a sure repair explains
     for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
         if not lead_lost and end - 1 in settled:
             continue
@@ -403,8 +408,9 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
                 proposals.append((repairer.total_gain(start, end, found.after), found))
                 if lead_lost and found.confidence >= SURE:
                     settled.add(start)
+                    covered.append((start, end))
     for start, end in lost_chars:
-        if start in settled:
+        if any(a <= start < b for a, b in covered):
             continue
         found = repairer.whole_char(start, end)
         if found:
