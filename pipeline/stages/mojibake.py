@@ -72,6 +72,18 @@ class Repair:
 _LOST_CHAR = re.compile(r"(?<=[^?\s])\?\??(?=[^?])")
 
 
+# Words that make a clause a question (simplified and traditional forms).
+_QUESTION = re.compile(
+    r"吗|嗎|呢|什么|什麼|怎么|怎麼|为何|為何|如何|哪|谁|誰|几|幾|多少|是否|难道|難道|吧|么|麼"
+)
+
+
+def _clause_before(text: str, end: int) -> str:
+    """The text from the last clause mark before ``end`` up to it."""
+    start = max(text.rfind(mark, 0, end) for mark in "。，！？；,!;\n")
+    return text[start + 1 : end]
+
+
 def _lead_bytes(codec: str) -> range:
     return range(0x81, 0xFF) if codec == "gbk" else range(0xA1, 0xFA)
 
@@ -412,6 +424,8 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
             continue
+        if end - start == 1 and _QUESTION.search(_clause_before(text, start)):
+            continue  # a question: the '?' is a folded '？', not a lost character
         found = repairer.whole_char(start, end)
         if found:
             proposals.append((repairer.total_gain(start, end, found.after), found))
