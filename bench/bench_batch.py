@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "input" / "000_9798310e6816be3e.txt"
@@ -46,24 +47,25 @@ def _copies(folder: Path, n: int) -> list[Path]:
     return copies(folder, n)
 
 
+def _per_document(run: Any, tmp: Path, n: int) -> dict[str, float]:
+    """Median wall and CPU milliseconds per document of ``run`` (the first left out)."""
+    (tmp / "out").mkdir()
+    paths = _copies(tmp / "in", n)
+    wall = run(paths, tmp / "out")[1:]
+    cpu = run(paths, tmp / "out", clock=time.process_time)[1:]
+    return {"per_doc_ms": statistics.median(wall) * 1000, "cpu_ms": statistics.median(cpu) * 1000}
+
+
 def mode_bare(tmp: Path, n: int) -> dict[str, float]:
     from bench_convert import run_bare
 
-    (tmp / "out").mkdir()
-    paths = _copies(tmp / "in", n)
-    wall = run_bare(paths, tmp / "out")[1:]
-    cpu = run_bare(paths, tmp / "out", clock=time.process_time)[1:]
-    return {"per_doc_ms": statistics.median(wall) * 1000, "cpu_ms": statistics.median(cpu) * 1000}
+    return _per_document(run_bare, tmp, n)
 
 
 def mode_single(tmp: Path, n: int) -> dict[str, float]:
     from bench_convert import run_pipeline
 
-    (tmp / "out").mkdir()
-    paths = _copies(tmp / "in", n)
-    wall = run_pipeline(paths, tmp / "out")[1:]
-    cpu = run_pipeline(paths, tmp / "out", clock=time.process_time)[1:]
-    return {"per_doc_ms": statistics.median(wall) * 1000, "cpu_ms": statistics.median(cpu) * 1000}
+    return _per_document(run_pipeline, tmp, n)
 
 
 def _cpu_seconds() -> float:

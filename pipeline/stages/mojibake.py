@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
@@ -516,11 +517,20 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
 
 
 def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]]:
-    """For each line, a scorer that knows the character pairs of the rest of the document."""
-    document = hanzi_pairs(doc.text)
+    """For each line, a scorer that knows the character pairs of the rest of the document.
+
+    The document's pairs are counted only when a line first needs scoring: most
+    documents hold nothing suspicious and never pay for it.
+    """
+    document: list[Counter[str]] = []
+
+    def pairs() -> Counter[str]:
+        if not document:
+            document.append(hanzi_pairs(doc.text))
+        return document[0]
 
     def for_line(block: Block) -> Callable[[], ChineseScorer]:
-        return lambda: InDocument(scorer(), document, hanzi_pairs(block.text))
+        return lambda: InDocument(scorer(), pairs(), hanzi_pairs(block.text))
 
     return for_line
 
