@@ -12,7 +12,6 @@ settings carry the PDF's line-breaking rules as Word's custom 禁则.
 from __future__ import annotations
 
 import copy
-import io
 import math
 import threading
 import zlib
@@ -28,6 +27,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 
 from ..model import BlockKind, Document, Field
 from ..options import Options
+from .docxzip import PackageSaver, core_properties_part
 from .fonts import FontFace, resolve_fonts
 from .layout import BlockStyle, Profile, profile_for, style_key, title_lines
 from .linebreak import CANNOT_END, CANNOT_START
@@ -361,6 +361,7 @@ class _Template:
     part: Any  # the main document part; its styles, settings and footers are shared
     blank: Any  # a pristine copy of the main document element (the empty body)
     style_ids: dict[str, str]  # style key -> Word style id
+    saver: PackageSaver  # keeps the template's parts compressed
 
 
 # Parts of python-docx's default template no handout needs: a Word 2010 copy of
@@ -399,7 +400,7 @@ def _template(profile: Profile, fonts: dict[str, FontFace]) -> _Template:
         style_ids = {
             key: doc.styles[name].style_id for key, name in _WORD_STYLE.items() if name in names
         }
-        cache[key] = _Template(doc.part, copy.deepcopy(doc.element), style_ids)
+        cache[key] = _Template(doc.part, copy.deepcopy(doc.element), style_ids, PackageSaver())
     return cache[key]
 
 
@@ -440,6 +441,5 @@ def write_docx(document: Document, opts: Options) -> bytes:
             run._r.add_t(inline.text)
             if strong:  # the lead sentence: bold, as the profile's bold face
                 run.bold = True
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    package = template.part.package
+    return template.saver.save(package, (template.part, core_properties_part(package)))

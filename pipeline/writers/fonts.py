@@ -240,10 +240,12 @@ def register_pdf_font(face: FontFace) -> str:
 @cache
 def _register_file(path: Path, pdf_name: str) -> str:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+    from reportlab.pdfbase.ttfonts import TTFError
+
+    from .ttf import MappedTTFont
 
     try:
-        pdfmetrics.registerFont(TTFont(pdf_name, str(path)))
+        pdfmetrics.registerFont(MappedTTFont(pdf_name, path))
     except (TTFError, OSError) as exc:
         raise FontError(f"{path}: cannot load the font for the PDF: {exc}") from exc
     _log.debug("registered %s as %s", path, pdf_name)

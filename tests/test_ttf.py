@@ -1,0 +1,46 @@
+"""The memory-mapped TrueType face cuts the same glyphs as reportlab's own subsetter."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont as FontToolsFont
+from reportlab.pdfbase.ttfonts import TTFont
+
+from pipeline.writers.ttf import MappedTTFont
+
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+# CJK, Latin, digits, punctuation; LXGW WenKai draws ¨ ´ − ∕ as composite glyphs
+TEXT = "同志们：全市“五一”劳动模范座谈会 GB/T 9704-2012，¨´−∕ 100%"
+
+
+def _outlines(data: bytes, subset: list[int]) -> list[tuple[object, int]]:
+    """Each code's glyph (coordinates, end points, flags of each component) and advance."""
+    font = FontToolsFont(io.BytesIO(data))
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    cmap = font["cmap"].getcmap(1, 0).cmap
+    shapes = []
+    for code in range(len(subset)):
+        name = cmap[code]
+        coords, ends, flags = glyf[name].getCoordinates(glyf)
+        shapes.append(((list(coords), list(ends), list(flags)), hmtx[name][0]))
+    return shapes
+
+
+@pytest.mark.parametrize("name", ["NotoSerifSC-Regular.ttf", "LXGWWenKai-Regular.ttf"])
+def test_subset_draws_what_reportlab_draws(name: str) -> None:
+    path = FONTS / name
+    subset = list(dict.fromkeys(ord(c) for c in TEXT))
+    ours = MappedTTFont("ours", path).face.makeSubset(subset)
+    theirs = TTFont("theirs", str(path)).face.makeSubset(subset)
+    assert _outlines(ours, subset) == _outlines(theirs, subset)
+
+
+def test_same_attributes_as_reportlab() -> None:
+    path = FONTS / "NotoSansSC-Medium.ttf"
+    ours, theirs = MappedTTFont("a", path), TTFont("a", str(path))
+    assert set(vars(ours)) == set(vars(theirs))
+    assert ours.stringWidth(TEXT, 16) == theirs.stringWidth(TEXT, 16)
+    assert ours.face.charWidths == theirs.face.charWidths
