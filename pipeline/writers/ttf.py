@@ -100,7 +100,8 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
 
     def _glyph(self, index: int) -> bytes:
         start = self._glyf_start + self.glyphPos[index]
-        return self._ttf_data[start : self._glyf_start + self.glyphPos[index + 1]]  # type: ignore[no-any-return]
+        data: bytes = self._ttf_data[start : self._glyf_start + self.glyphPos[index + 1]]
+        return data
 
     @cached_property
     def _glyf_start(self) -> int:
@@ -207,7 +208,7 @@ class MappedTTFont(TTFont):  # type: ignore[misc]
         self.fontName = name
         self.face = MappedFace(path)
         self.encoding = TTEncoding()
-        self.state = WeakKeyDictionary()
+        self.state: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
         self._asciiReadable = rl_config.ttfAsciiReadable
         unshaped = getattr(rl_config, "unShapedFontGlob", ())
         self.shapable = not any(fnmatch(name, glob) for glob in unshaped)
