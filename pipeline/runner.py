@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from .errors import ConfigError, InputError, PipelineError
@@ -281,6 +282,27 @@ def _start_worker(opts: Options) -> None:
     gc.freeze()
 
 
+def _warm_up_parent(opts: Options, context: BaseContext) -> bool:
+    """Before forking workers: load once here what each worker would load for itself.
+
+    Forked workers share the parent's pages, so the fonts, templates and the
+    repair model (which a batch of copied documents nearly always needs) are
+    read once, not once per worker, and every worker starts warm.  Under
+    ``spawn`` nothing is shared, so the workers warm up alone.  Returns
+    whether it froze the collector (to be thawed when the pool is done).
+    """
+    if context.get_start_method() != "fork":
+        return False
+    warm_up(opts)
+    if any(name == "mojibake" for name, _stage in plan(opts)):
+        from .langmodel import scorer
+
+        scorer()
+    gc.collect()
+    gc.freeze()  # the collector must not touch (and so copy) the shared objects
+    return True
+
+
 def _convert_in_worker(source: Source, opts: Options) -> DocumentResult:
     """A worker's job: the document itself stays in the worker, its facts travel back."""
     return convert_file(source, opts).detach()
@@ -354,9 +376,11 @@ def _run_pool(
     left is the one whose worker died.
     """
     broken = False
+    context = multiprocessing.get_context()
+    frozen = _warm_up_parent(opts, context)
     with ProcessPoolExecutor(
         max_workers=max(1, min(jobs, len(indices))),
-        mp_context=multiprocessing.get_context(),
+        mp_context=context,
         initializer=_start_worker,
         initargs=(opts,),
     ) as pool:
@@ -380,6 +404,9 @@ def _run_pool(
         except BaseException:  # Ctrl-C, or the caller's own error: finish the documents
             pool.shutdown(wait=True, cancel_futures=True)  # being written, start no more
             raise
+        finally:
+            if frozen:
+                gc.unfreeze()
     return [i for i in indices if i not in done] if broken else []
 
 

@@ -44,3 +44,22 @@ def test_same_attributes_as_reportlab() -> None:
     assert set(vars(ours)) == set(vars(theirs))
     assert ours.stringWidth(TEXT, 16) == theirs.stringWidth(TEXT, 16)
     assert ours.face.charWidths == theirs.face.charWidths
+
+
+def test_tables_read_back_from_the_cache_equal_a_fresh_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = FONTS / "NotoSansSC-Medium.ttf"
+    fresh = MappedTTFont("a", path).face.__dict__
+    assert len(list(tmp_path.glob("pipeline/font-*.marshal"))) == 1
+    cached = MappedTTFont("a", path).face.__dict__
+    skip = {"_ttf_data", "_pdfScale", "_pos"}
+    assert {k: v for k, v in cached.items() if k not in skip} == {
+        k: v for k, v in fresh.items() if k not in skip
+    }
+    assert type(cached["name"]) is type(fresh["name"])
+    assert cached["_pdfScale"](500) == fresh["_pdfScale"](500)
+    (broken,) = tmp_path.glob("pipeline/font-*.marshal")
+    broken.write_bytes(b"not marshal")  # an unreadable cache is parsed anew
+    assert MappedTTFont("a", path).face.charWidths == fresh["charWidths"]
