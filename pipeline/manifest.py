@@ -98,5 +98,8 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         data = {"format": FORMAT, "documents": dict(sorted(self.entries.items()))}
+        # One line, so json's C encoder writes it: it is saved several times a
+        # second during a run, and indenting would take the pure-Python one.
         # backslashreplace: a name that is not UTF-8 is kept exactly, as a \udcXX escape
-        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8", "backslashreplace")
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", "backslashreplace")
