@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .errors import InputError, PipelineError
 from .options import Options
+from .textutil import markup_escape as escape
 
 _log = logging.getLogger(__name__)
 

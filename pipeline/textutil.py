@@ -63,3 +63,15 @@ def printable_name(name: str) -> str:
     """
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return _UNSHOWABLE.sub("\ufffd", text)
+
+
+def markup_escape(text: str) -> str:
+    """``text`` safe inside reportlab's paragraph markup: ``&``, ``<``, ``>`` escaped.
+
+    (``xml.sax.saxutils.escape`` does the same, but importing it imports
+    ``urllib.request``: a fifth of a command-line run's start-up.)
+
+    >>> markup_escape("a<b> & c")
+    'a&lt;b&gt; &amp; c'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

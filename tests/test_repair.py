@@ -153,3 +153,27 @@ def test_phrase_variant_table_is_up_to_date() -> None:
     from pipeline.stages.phrases import _variant_table, opencc_variants, phrase_hanzi
 
     assert _variant_table() == {ch: opencc_variants(ch) for ch in phrase_hanzi()}
+
+
+def test_phrase_patterns_need_no_converter_at_run_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every hanzi a cleanup or unwrap pattern widens is in the precomputed table.
+
+    A missing one makes the first document of each process build three OpenCC
+    converters (a twentieth of a second) just to widen one pattern.
+    """
+    from pipeline.stages import phrases
+
+    def refuse(ch: str) -> str:
+        raise AssertionError(f"{ch} is not in data/phrase_variants.json")
+
+    monkeypatch.setattr(phrases, "opencc_variants", refuse)
+    phrases._variants.cache_clear()
+    phrases.compile_both.cache_clear()
+    try:
+        text = SAMPLE.read_bytes() + "\n第1页共2页\n尊敬的各位领导：\n大家好！\n".encode()
+        doc = read_text(text, "sample.txt")
+        for name in ("cleanup", "unwrap"):
+            doc = STAGES[name](doc, Options())
+    finally:
+        phrases._variants.cache_clear()
+        phrases.compile_both.cache_clear()

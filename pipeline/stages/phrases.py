@@ -106,9 +106,14 @@ def opencc_variants(ch: str) -> str:
     return "".join(forms)
 
 
+# Modules whose patterns go through :func:`compile_both`: their hanzi are in the table.
+_PATTERN_MODULES = ("phrases.py", "cleanup.py", "unwrap.py")
+
+
 def phrase_hanzi() -> list[str]:
-    """Every hanzi the phrase tables of this module use."""
-    source = Path(__file__).read_text("utf-8")
+    """Every hanzi of the modules whose patterns :func:`compile_both` widens."""
+    here = Path(__file__).resolve().parent
+    source = "".join((here / name).read_text("utf-8") for name in _PATTERN_MODULES)
     return sorted({ch for ch in source if "\u3400" <= ch <= "\u9fff"})
 
 

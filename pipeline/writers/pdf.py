@@ -14,7 +14,6 @@ import io
 import re
 from collections.abc import Mapping
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
@@ -24,6 +23,7 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTempla
 
 from ..model import Block, BlockKind, Document, Field
 from ..options import Options
+from ..textutil import markup_escape as escape
 from .fonts import FontFace, register_pdf_font, resolve_fonts
 from .glyphs import glyph_plan
 from .gridpara import GridParagraph
