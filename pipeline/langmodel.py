@@ -13,9 +13,11 @@ typography the dictionary cannot know are added on top.
 Traditional characters are scored through their simplified forms (OpenCC),
 because the dictionary is simplified and damaged documents are often not.
 
-Reading the dictionary takes most of a second, so it is cached per process
-and, where the user's cache folder is writable, on disk (rebuilt when jieba's
-version or the lexicon changes).  Nothing is loaded unless a repair needs it.
+Words and character pairs are held in tries (:mod:`.counts`, under 5 MB for
+the whole model).  Reading the dictionary takes most of a second, so the
+tries are kept per process and, where the user's cache folder is writable,
+on disk (rebuilt when jieba's version or the lexicon changes), where they
+load in milliseconds.  Nothing is loaded unless a repair needs it.
 """
 
 from __future__ import annotations
@@ -23,20 +25,20 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
-import marshal
 import math
-import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
+from . import diskcache
+from .counts import Counts
 from .textutil import is_cjk
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 3  # bump when the cached layout changes
+FORMAT = 4  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 MEMO_SIZE = 200_000  # scored windows kept per process
 WORD_WEIGHT = 0.7  # of the word model against the character bigrams
@@ -72,9 +74,16 @@ LOG_CLASH = math.log(0.001)
 class WordModel:
     """Log-probabilities of texts under a unigram word model."""
 
-    def __init__(self, words: dict[str, int]) -> None:
-        self.words = words
-        self.total = sum(words.values())
+    def __init__(self, words: Mapping[str, int] | Counts, singles: Mapping[str, int] | None = None):
+        """``words``: counts of words; ``singles``: those of the one-character words, if known."""
+        self.words = words if isinstance(words, Counts) else Counts.of(words)
+        if singles is None:
+            singles = {w: n for w, n in self.words.items() if len(w) == 1}
+        self.singles = dict(singles)
+        self.total = self.words.total
+        # By key id: what _fill adds for each word, and the trie's prefix search.
+        self._word_logs = self.words.logs(self.total)
+        self._prefix_ids = self.words.prefix_ids
         self._log_total = math.log(self.total)
         self._unseen = math.log(0.5) - self._log_total  # a hanzi the dictionary lacks
         self._singles: dict[str, tuple[float, bool]] = {}  # a character: its score, hanzi?
@@ -124,10 +133,9 @@ class WordModel:
 
     def _fill(self, text: str, best: list[float], stop: int) -> None:
         """``best[i]`` for ``i < stop``, from the right; ``best[stop:]`` already known."""
-        n = len(text)
-        words = self.words
+        prefix_ids = self._prefix_ids
+        word_logs = self._word_logs
         singles = self._singles
-        log_total = self._log_total
         for i in range(stop - 1, -1, -1):
             ch = text[i]
             known = singles.get(ch)
@@ -135,10 +143,12 @@ class WordModel:
                 known = singles[ch] = (self._single(ch), is_cjk(ch))
             score = known[0] + best[i + 1]
             if known[1]:
-                for j in range(i + 2, min(n, i + MAX_WORD) + 1):
-                    freq = words.get(text[i:j])
-                    if freq:
-                        score = max(score, math.log(freq) - log_total + best[j])
+                for word, index in prefix_ids(text[i : i + MAX_WORD]):
+                    length = len(word)
+                    if length > 1:
+                        candidate = word_logs[index] + best[i + length]
+                        if candidate > score:
+                            score = candidate
             best[i] = score
 
 
@@ -186,9 +196,9 @@ class CharBigram:
 
     ALPHA = 50.0  # weight of the unigram prior in a bigram estimate
 
-    def __init__(self, unigram: dict[str, int], bigram: dict[str, int]) -> None:
+    def __init__(self, unigram: dict[str, int], bigram: Mapping[str, int] | Counts) -> None:
         self.unigram = unigram
-        self.bigram = bigram
+        self.bigram = bigram if isinstance(bigram, Counts) else Counts.of(bigram)
         self.total = sum(unigram.values())
         self._floor = math.log(0.1 / self.total)
         self._memo: dict[str, float] = {}
@@ -420,9 +430,9 @@ def hanzi_pairs(text: str) -> Counter[str]:
 
 @cache
 def _common(scorer: ChineseScorer) -> tuple[str, ...]:
-    words = scorer.model.words
-    chars = [w for w in words if len(w) == 1 and is_cjk(w)]
-    return tuple(sorted(chars, key=words.__getitem__, reverse=True))
+    singles = scorer.model.singles
+    chars = [w for w in singles if is_cjk(w)]
+    return tuple(sorted(chars, key=singles.__getitem__, reverse=True))
 
 
 def _count(text: str, words: dict[str, int]) -> None:
@@ -464,29 +474,46 @@ def _build_chars() -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _cache_file(version: str) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     lexicon = hashlib.sha1(_lexicon().encode()).hexdigest()[:8]
     name = f"model-{FORMAT}-jieba-{version}-snownlp-{metadata.version('snownlp')}-{lexicon}"
-    return Path(base) / "pipeline" / f"{name}.marshal"
+    return diskcache.cache_dir() / f"{name}.marshal"
+
+
+def _thaw(data: object) -> ChineseScorer | None:
+    """The scorer :func:`_freeze` described, or ``None`` if ``data`` is not such a description."""
+    try:
+        assert isinstance(data, dict)
+        words = Counts.from_bytes(*data["words"])
+        bigram = Counts.from_bytes(*data["bigram"])
+        return ChineseScorer(WordModel(words, data["singles"]), CharBigram(data["unigram"], bigram))
+    except (AssertionError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _freeze(scorer: ChineseScorer) -> dict[str, object]:
+    assert scorer.chars is not None
+    return {
+        "words": scorer.model.words.to_bytes(),
+        "singles": scorer.model.singles,
+        "unigram": scorer.chars.unigram,
+        "bigram": scorer.chars.bigram.to_bytes(),
+    }
 
 
 @cache
 def scorer() -> ChineseScorer:
     """The process's scorer, built (or read from the disk cache) on first use."""
     path = _cache_file(metadata.version("jieba"))
-    if path.is_file():
-        try:
-            words, unigram, bigram = marshal.loads(path.read_bytes())
-            return ChineseScorer(WordModel(words), CharBigram(unigram, bigram))
-        except (OSError, ValueError, EOFError, TypeError):
-            _log.warning("ignoring an unreadable model cache at %s", path)
+    known = _thaw(diskcache.load(path))
+    if known is not None:
+        return known
+    if path.exists():
+        _log.warning("ignoring an unreadable model cache at %s", path)
     words = _build()
     unigram, bigram = _build_chars()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((words, unigram, bigram)))
-        os.replace(tmp, path)
-    except OSError:
-        _log.debug("cannot cache the model at %s", path)
-    return ChineseScorer(WordModel(words), CharBigram(unigram, bigram))
+    built = ChineseScorer(
+        WordModel(words, {w: n for w, n in words.items() if len(w) == 1}),
+        CharBigram(unigram, bigram),
+    )
+    diskcache.store(path, _freeze(built))
+    return built
