@@ -38,8 +38,12 @@ def load(path: Path) -> Any | None:
         return None
 
 
-def store(path: Path, value: Any) -> None:
-    """Write ``value`` to ``path`` atomically (a reader sees the old file or the new one)."""
+def store(path: Path, value: Any, supersedes: str = "") -> None:
+    """Write ``value`` to ``path`` atomically (a reader sees the old file or the new one).
+
+    Files beside it matching the glob ``supersedes`` (builds from older inputs
+    or formats) are removed.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -47,3 +51,7 @@ def store(path: Path, value: Any) -> None:
         os.replace(tmp, path)
     except (OSError, ValueError):
         _log.debug("cannot write the cache file %s", path)
+        return
+    for old in path.parent.glob(supersedes) if supersedes else ():
+        if old != path:
+            old.unlink(missing_ok=True)

@@ -26,6 +26,7 @@ import hashlib
 import itertools
 import logging
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -38,7 +39,7 @@ from .textutil import is_cjk
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 4  # bump when the cached layout changes
+FORMAT = 5  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 MEMO_SIZE = 200_000  # scored windows kept per process
 WORD_WEIGHT = 0.7  # of the word model against the character bigrams
@@ -74,15 +75,24 @@ LOG_CLASH = math.log(0.001)
 class WordModel:
     """Log-probabilities of texts under a unigram word model."""
 
-    def __init__(self, words: Mapping[str, int] | Counts, singles: Mapping[str, int] | None = None):
-        """``words``: counts of words; ``singles``: those of the one-character words, if known."""
+    def __init__(
+        self,
+        words: Mapping[str, int] | Counts,
+        singles: Mapping[str, int] | None = None,
+        logs: array[float] | None = None,
+    ):
+        """``words``: counts of words; ``singles``: those of the one-character words, and
+        ``logs``: ``words.logs(words.total)``, when known (they are kept in the disk cache).
+        """
         self.words = words if isinstance(words, Counts) else Counts.of(words)
         if singles is None:
             singles = {w: n for w, n in self.words.items() if len(w) == 1}
         self.singles = dict(singles)
         self.total = self.words.total
+        if logs is None or len(logs) != len(self.words):
+            logs = self.words.logs(self.total)
         # By key id: what _fill adds for each word, and the trie's prefix search.
-        self._word_logs = self.words.logs(self.total)
+        self._word_logs = logs
         self._prefix_ids = self.words.prefix_ids
         self._log_total = math.log(self.total)
         self._unseen = math.log(0.5) - self._log_total  # a hanzi the dictionary lacks
@@ -485,7 +495,10 @@ def _thaw(data: object) -> ChineseScorer | None:
         assert isinstance(data, dict)
         words = Counts.from_bytes(*data["words"])
         bigram = Counts.from_bytes(*data["bigram"])
-        return ChineseScorer(WordModel(words, data["singles"]), CharBigram(data["unigram"], bigram))
+        logs = array("d")
+        logs.frombytes(data["word_logs"])
+        model = WordModel(words, data["singles"], logs)
+        return ChineseScorer(model, CharBigram(data["unigram"], bigram))
     except (AssertionError, KeyError, TypeError, ValueError):
         return None
 
@@ -495,6 +508,7 @@ def _freeze(scorer: ChineseScorer) -> dict[str, object]:
     return {
         "words": scorer.model.words.to_bytes(),
         "singles": scorer.model.singles,
+        "word_logs": scorer.model._word_logs.tobytes(),
         "unigram": scorer.chars.unigram,
         "bigram": scorer.chars.bigram.to_bytes(),
     }
@@ -515,5 +529,5 @@ def scorer() -> ChineseScorer:
         WordModel(words, {w: n for w, n in words.items() if len(w) == 1}),
         CharBigram(unigram, bigram),
     )
-    diskcache.store(path, _freeze(built))
+    diskcache.store(path, _freeze(built), supersedes="model-*.marshal")
     return built
