@@ -29,7 +29,7 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -345,19 +345,24 @@ class ChineseScorer:
             opening = chars.head(left_s[0])
             for prev, ch in itertools.pairwise(left_s):
                 opening += chars.pair(prev, ch)
+        # The pairs inside the right context are the same for every middle.
+        closing = 0.0
+        if chars is not None:
+            for prev, ch in itertools.pairwise(right_s):
+                closing += chars.pair(prev, ch)
         scores = []
         for middle in middles:
             middle_s = _simplify_chars(middle)
             score = self.model.logprob_with(left_s + middle_s, right_s, tail)
             if chars is not None:
-                text = left_s + middle_s + right_s
+                text = left_s + middle_s + right_s[:1]
                 if left_s:
                     total, start = opening, len(left_s) - 1
                 else:
                     total, start = (chars.head(text[0]) if text else 0.0), 0
                 for k in range(start, len(text) - 1):
                     total += chars.pair(text[k], text[k + 1])
-                score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
+                score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * (total + closing)
             scores.append(score)
         return scores
 
@@ -380,8 +385,7 @@ class ChineseScorer:
         before = _simplify_chars(left[-1:])
         after = _simplify_chars(right[:1])
         scored = []
-        for ch in candidates:
-            simple = _simplify_chars(ch)
+        for ch, simple in zip(candidates, _simplified(candidates), strict=True):
             score = pair(before, simple) if before else 0.0
             if after:
                 score += pair(simple, after)
@@ -426,11 +430,24 @@ class InDocument(ChineseScorer):
     def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
         middles = tuple(middles)
         scores = self.base.logprobs_between(left, middles, right)
-        return [s + self.bonus(left + m + right) for s, m in zip(scores, middles, strict=True)]
+        # Pairs within the contexts earn the same bonus for every middle.
+        fixed = self.bonus(left) + self.bonus(right)
+        edge_left, edge_right = left[-1:], right[:1]
+        return [
+            s + fixed + self.bonus(edge_left + m + edge_right)
+            for s, m in zip(scores, middles, strict=True)
+        ]
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:
         return self.base.common_hanzi
+
+
+@lru_cache(maxsize=64)
+def _simplified(candidates: tuple[str, ...]) -> tuple[str, ...]:
+    """Each candidate's simplified form (the same candidate lists recur for every spot)."""
+    _learn_simple(c for m in candidates for c in m if is_cjk(c))
+    return tuple(_simplify_chars(c) for c in candidates)
 
 
 def hanzi_pairs(text: str) -> Counter[str]:
