@@ -63,3 +63,15 @@ def test_tables_read_back_from_the_cache_equal_a_fresh_parse(
     (broken,) = tmp_path.glob("pipeline/font-*.marshal")
     broken.write_bytes(b"not marshal")  # an unreadable cache is parsed anew
     assert MappedTTFont("a", path).face.charWidths == fresh["charWidths"]
+
+
+def test_font_program_stream_inflates_to_the_program() -> None:
+    """The font program's stream, joined from per-glyph segments, inflates to the font."""
+    import zlib
+
+    from pipeline.writers.ttf import _FONT_FLATE
+
+    face = MappedTTFont("ours", FONTS / "NotoSerifSC-Regular.ttf").face
+    for text in (TEXT, TEXT[::-1] + "会议纪要"):  # the second reuses cached segments
+        program = face.makeSubset(list(dict.fromkeys(ord(c) for c in text)))
+        assert zlib.decompress(_FONT_FLATE.encode(program)) == bytes(program)

@@ -33,6 +33,8 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.pdfbase.ttfonts import (
     TTEncoding,
     TTFNameBytes,
@@ -56,8 +58,19 @@ _TWO_BY_TWO = 0x0080
 _UNCHANGED = ("name", "OS/2", "cvt ", "fpgm", "prep")
 
 
+class _Program(bytes):
+    """A font program, with its Flate-compressed form made while it was put together."""
+
+    deflated: bytes
+
+    def __new__(cls, raw: bytes, deflated: bytes) -> _Program:
+        self = super().__new__(cls, raw)
+        self.deflated = deflated
+        return self
+
+
 class _Flate:
-    """A Flate stream filter at ``level`` (reportlab's own uses zlib's default)."""
+    """A Flate stream filter at ``level`` that takes a :class:`_Program` as compressed."""
 
     pdfname = "FlateDecode"
 
@@ -65,6 +78,8 @@ class _Flate:
         self.level = level
 
     def encode(self, data: bytes | str) -> bytes:
+        if isinstance(data, _Program):
+            return data.deflated
         raw = data.encode("utf-8") if isinstance(data, str) else data
         return zlib.compress(raw, self.level)
 
@@ -73,6 +88,43 @@ class _Flate:
 
 
 _FONT_FLATE = _Flate(FONT_COMPRESSION)
+
+# Each glyph's outline deflated on its own (a raw deflate segment ending on a
+# byte boundary), kept per process: a document's glyphs are mostly glyphs the
+# documents before it used, and segments can be joined into one stream.
+_SEGMENTS: dict[bytes, bytes] = {}
+_MAX_SEGMENTS = 30_000  # about 10 MB of outlines; then the cache starts over
+_ZLIB_HEADER = bytes((0x78, 0x01))  # deflate, 32 KB window, fastest
+
+
+def _segment(data: bytes, final: bool = False) -> bytes:
+    packer = zlib.compressobj(FONT_COMPRESSION, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+
+
+def _deflate_around(raw: bytes, glyphs: list[bytes]) -> bytes:
+    """The zlib stream of ``raw``, a font file whose glyph table is ``glyphs`` joined.
+
+    The parts before and after the glyph table are compressed afresh; each
+    glyph's segment comes from :data:`_SEGMENTS`.  Compressing glyphs apart
+    costs about a fifth in size (outlines hardly compress anyway) and saves
+    nearly all of the time once the common characters have been seen.
+    """
+    glyf = b"".join(glyphs)
+    start = raw.find(glyf) if glyf else -1
+    if start < 0 or not glyphs:  # cannot happen for a table we just wrote; stay correct anyway
+        return zlib.compress(raw, FONT_COMPRESSION)
+    if len(_SEGMENTS) > _MAX_SEGMENTS:
+        _SEGMENTS.clear()
+    parts = [_ZLIB_HEADER, _segment(raw[:start])]
+    for glyph in glyphs:
+        segment = _SEGMENTS.get(glyph)
+        if segment is None:
+            segment = _SEGMENTS[glyph] = _segment(glyph)
+        parts.append(segment)
+    parts.append(_segment(raw[start + len(glyf) :], final=True))
+    parts.append(zlib.adler32(raw).to_bytes(4, "big"))
+    return b"".join(parts)
 
 
 def _components(glyph: bytes) -> list[tuple[int, int]]:
@@ -192,8 +244,8 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
             loca = struct.pack(f">{len(offsets)}H", *(o >> 1 for o in offsets))
         out.add("loca", loca)
         out.add("head", _with_ushort(self.get_table("head"), 50, long_offsets))
-        stream: bytes = out.makeStream()
-        return stream
+        raw: bytes = out.makeStream()
+        return _Program(raw, _deflate_around(raw, body))
 
     def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:
         """reportlab's font objects, the font program compressed by :data:`_FONT_FLATE`."""
@@ -267,3 +319,30 @@ class MappedTTFont(TTFont):  # type: ignore[misc]
         self.state: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
         self._asciiReadable = rl_config.ttfAsciiReadable
         self.shapable = False  # Chinese needs no shaping (and the face drops its glyph names)
+
+    def addObjects(self, doc: Any) -> None:
+        """reportlab's font objects, each subset's widths written as one preformatted array.
+
+        (reportlab formats a 256-number array number by number, as generic
+        PDF objects: a tenth of the time a font's objects take.)
+        """
+        state = self.state.get(doc)
+        count = len(state.subsets) if state is not None else 0
+        names = [self.getSubsetInternalName(n, doc)[1:] for n in range(count)]
+        super().addObjects(doc)
+        fonts = doc.idToObject["BasicFonts"].dict
+        for name in names:
+            font = fonts.get(name)
+            widths = getattr(getattr(font, "Widths", None), "sequence", None)
+            if widths:
+                font.Widths = _Preformatted(f"[{fp_str(*widths)}]".encode("ascii"))
+
+
+class _Preformatted(PDFObject):  # type: ignore[misc]
+    """A PDF object written as the bytes it was given."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        return self.data
