@@ -130,10 +130,18 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
         chars, base, owners = _units(frags)
         if not chars:
             return ParaLines(kind=1, lines=[])
-        text = "".join(ch or _OBJECT for ch in chars)
-        widths = [w + space if ch else w for ch, w in zip(chars, base, strict=True)]
-        breaks = {i for i, owner in enumerate(owners) if hasattr(frags[owner], "lineBreak")}
-        forced = frozenset(breaks)
+        if "" in chars:
+            text = "".join(ch or _OBJECT for ch in chars)
+            widths = [w + space if ch else w for ch, w in zip(chars, base, strict=True)]
+        else:  # only characters (no <br/> or anchor): the usual paragraph
+            text = "".join(chars)
+            widths = [w + space for w in base]
+        breaking = {k for k, frag in enumerate(frags) if hasattr(frag, "lineBreak")}
+        forced = (
+            frozenset(i for i, owner in enumerate(owners) if owner in breaking)
+            if breaking
+            else frozenset()
+        )
         lines = []
         for k, (a, b) in enumerate(break_lines(text, widths, maxWidths, forced)):
             limit = maxWidths[min(k, len(maxWidths) - 1)]
@@ -151,7 +159,7 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
                 currentWidth=used,
                 lineBreak=(b - 1) in forced,
             )
-            line.glyphs = sum(1 for ch in chars[a:b] if ch)
+            line.glyphs = b - a - chars[a:b].count("")
             lines.append(line)
         return ParaLines(kind=1, lines=lines)
 

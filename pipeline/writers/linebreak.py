@@ -15,6 +15,8 @@ every character inside the type area.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -25,7 +27,12 @@ CANNOT_END = frozenset("（《「『‘“【〔〈［｛〖" + "([{")
 # thousands separator and percent sign ("1,286", "3.5%"), and the two-em dash
 # and ellipsis.  A web address or compound may break *after* its . / or -.
 _CLUSTER = re.compile(r"[A-Za-z0-9]+(?:[.,:][0-9]+)*%?|—{2,}|…{2,}|·{2,}")
-_CONNECTOR = frozenset("./-")
+# Where a break is forbidden, found by expressions (most text has no rule to
+# apply): before a mark that cannot start a line, after one that cannot end
+# it, and around a connector glued to its word ("COVID-19", "2022/23").
+_NO_BREAK_BEFORE = re.compile("[" + re.escape("".join(sorted(CANNOT_START))) + "]")
+_NO_BREAK_AFTER = re.compile("[" + re.escape("".join(sorted(CANNOT_END))) + "]")
+_GLUED = re.compile(r"(?<=[A-Za-z0-9])[./\-]|(?<=[./\-])[0-9]")
 
 _FUZZ = 1e-6
 
@@ -41,17 +48,15 @@ def break_opportunities(text: str) -> list[bool]:
     allowed = [True] * len(text)
     if text:
         allowed[0] = False
-    for i in range(1, len(text)):
-        if text[i] in CANNOT_START or text[i - 1] in CANNOT_END:
-            allowed[i] = False
+    for m in _NO_BREAK_BEFORE.finditer(text):
+        allowed[m.start()] = False
+    for m in _NO_BREAK_AFTER.finditer(text, 0, len(text) - 1):
+        allowed[m.start() + 1] = False
     for m in _CLUSTER.finditer(text):
         for i in range(m.start() + 1, m.end()):
             allowed[i] = False
-    for i in range(1, len(text)):
-        if text[i] in _CONNECTOR and text[i - 1].isascii() and text[i - 1].isalnum():
-            allowed[i] = False
-        elif text[i - 1] in _CONNECTOR and text[i].isascii() and text[i].isdigit():
-            allowed[i] = False  # "COVID-19", "2022/23": the number stays with its word
+    for m in _GLUED.finditer(text):
+        allowed[m.start()] = False
     return allowed
 
 
@@ -78,35 +83,41 @@ def break_lines(
     [(0, 3), (4, 8)]
     """
     allowed = break_opportunities(text)
+    # Each line's overflow point by bisection on the running widths rather
+    # than character by character: a paragraph is broken again for every
+    # page it is split across.
+    ends = list(itertools.accumulate(widths, initial=0.0))
+    hard = sorted(forced)
     lines: list[tuple[int, int]] = []
-    start = i = 0
-    used = 0.0
+    start = 0
     n = len(text)
-    while i < n:
+    while start < n:
         limit = max_widths[min(len(lines), len(max_widths) - 1)]
-        if used + widths[i] > limit + _FUZZ and i > start:
-            cut = i
-            while cut > start and not allowed[cut]:
-                cut -= 1
-            if cut == start:  # nothing legal fits: cut where it overflows
-                cut = i
-            end = cut
-            while end > start and text[end - 1] == " ":
-                end -= 1
-            while cut < n and text[cut] == " ":
-                cut += 1
-            lines.append((start, end))
-            start = i = cut
-            used = 0.0
+        # the first i whose character no longer fits (the line holds start..i-1)
+        i = bisect.bisect_right(ends, ends[start] + limit + _FUZZ, start + 1) - 1
+        i = max(i, start + 1)  # a line holds at least one character
+        k = bisect.bisect_left(hard, start)
+        if k < len(hard) and hard[k] < i:  # a hard break comes first
+            lines.append((start, hard[k] + 1))
+            start = hard[k] + 1
             continue
-        used += widths[i]
-        i += 1
-        if i - 1 in forced:
-            lines.append((start, i))
-            start = i
-            used = 0.0
-    if start < n or not lines:
-        lines.append((start, n))
+        if i >= n:
+            lines.append((start, n))
+            break
+        cut = i
+        while cut > start and not allowed[cut]:
+            cut -= 1
+        if cut == start:  # nothing legal fits: cut where it overflows
+            cut = i
+        end = cut
+        while end > start and text[end - 1] == " ":
+            end -= 1
+        while cut < n and text[cut] == " ":
+            cut += 1
+        lines.append((start, end))
+        start = cut
+    if not lines:
+        lines.append((0, n))
     return lines
 
 
