@@ -23,6 +23,7 @@ objects, and changes only where the bytes come from and how a subset is cut:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import mmap
 import os
 import struct
@@ -56,6 +57,7 @@ _MORE = 0x0020
 _XY_SCALE = 0x0040
 _TWO_BY_TWO = 0x0080
 _UNCHANGED = ("name", "OS/2", "cvt ", "fpgm", "prep")
+_MAX_GLYPHS = 20_000  # outlines kept per face (a few MB)
 
 
 class _Program(bytes):
@@ -163,10 +165,27 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
         self.__dict__.pop("glyphToChar", None)  # a parsing leftover reportlab never reads again
         diskcache.store(where, _freeze(self.__dict__))
 
-    def _glyph(self, index: int) -> bytes:
-        start = self._glyf_start + self.glyphPos[index]
-        data: bytes = self._ttf_data[start : self._glyf_start + self.glyphPos[index + 1]]
-        return data
+    def _glyph(self, index: int) -> tuple[bytes, list[tuple[int, int]] | None]:
+        """Glyph ``index``'s outline padded to 4 bytes, and its components if composite.
+
+        Kept per face: the glyphs of common characters recur in every document.
+        """
+        known = self._glyphs.get(index)
+        if known is None:
+            start = self._glyf_start + self.glyphPos[index]
+            data: bytes = self._ttf_data[start : self._glyf_start + self.glyphPos[index + 1]]
+            parts = None
+            if len(data) > 10 and struct.unpack_from(">h", data)[0] < 0:
+                parts = _components(data)
+            pad = -len(data) % 4
+            known = (data + bytes(pad) if pad else data, parts)
+            if len(self._glyphs) < _MAX_GLYPHS:
+                self._glyphs[index] = known
+        return known
+
+    @cached_property
+    def _glyphs(self) -> dict[int, tuple[bytes, list[tuple[int, int]] | None]]:
+        return {}
 
     @cached_property
     def _glyf_start(self) -> int:
@@ -196,9 +215,8 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
         composites: list[tuple[int, list[tuple[int, int]]]] = []
         k = 0
         while k < len(order):  # grows as composite glyphs bring in their components
-            data = self._glyph(order[k])
-            if len(data) > 10 and struct.unpack_from(">h", data)[0] < 0:
-                parts = _components(data)
+            data, parts = self._glyph(order[k])
+            if parts is not None:
                 composites.append((k, parts))
                 for _offset, index in parts:
                     if index not in new:
@@ -226,15 +244,9 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
         # cmap format 6 in the Macintosh (1, 0) encoding: code i -> codes[i], as reportlab's
         cmap = [0, 1, 1, 0, 0, 12, 6, 10 + 2 * len(codes), 0, 0, len(codes), *codes]
         out.add("cmap", struct.pack(f">{len(cmap)}H", *cmap))
-        offsets = []
-        body = []
-        pos = 0
-        for data in glyphs:
-            offsets.append(pos)
-            pad = -len(data) % 4
-            body.append(data + bytes(pad) if pad else data)
-            pos += len(data) + pad
-        offsets.append(pos)
+        offsets = list(itertools.accumulate((len(g) for g in glyphs), initial=0))
+        pos = offsets[-1]
+        body = glyphs  # each already padded to 4 bytes
         out.add("glyf", b"".join(body))
         if pos >> 1 > 0xFFFF:
             long_offsets = 1
