@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.pdfbase.ttfonts import (
@@ -329,7 +328,9 @@ class MappedTTFont(TTFont):  # type: ignore[misc]
         self.face = MappedFace(path)
         self.encoding = TTEncoding()
         self.state: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
-        self._asciiReadable = rl_config.ttfAsciiReadable
+        # ASCII in its own codes only helps word spacing (Tw), which CJK text does not use:
+        # the first subset gets the most frequent characters instead.
+        self._asciiReadable = False
         self.shapable = False  # Chinese needs no shaping (and the face drops its glyph names)
 
     def addObjects(self, doc: Any) -> None:
