@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
-from ..langmodel import ChineseScorer, InDocument, hanzi_pairs, scorer
+from ..langmodel import PUNCT_FREQ, ChineseScorer, InDocument, hanzi_pairs, scorer
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
 from ..textutil import is_chinese_context, is_cjk
@@ -53,6 +53,12 @@ SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
 JOINT = 8  # best head and tail completions ranked together
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
+# A '?' that closes a shifted run is, this often, the decoder's replacement
+# for a byte that could not pair with the next one; otherwise another chunk
+# ended there (as in the sample) and the byte is any.  After a lost lead byte
+# ("??", or "?" when it was dropped) a chunk of one byte is no explanation.
+UNPAIRED_SHARE = 0.5
+UNPAIRED_SHARE_LOST_CHAR = 0.95
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{2,}")
 _LATIN1_RUN = re.compile(r"[\u00a1-\u00ff]{2,}")
@@ -66,6 +72,7 @@ class Repair:
     reason: str
     confidence: float
     review: bool = False
+    evidence: float = 0.0  # nats the bytes lend the repair (see _unpaired_bonus)
 
 
 # One character lost whole: its two bytes shown as "??", or one shown and one
@@ -122,6 +129,62 @@ def _encode_run(run: str, codec: str, last_real: bool) -> bytes | None:
         return None
 
 
+def _next_bytes(text: str, end: int, codec: str) -> tuple[int, ...] | None:
+    """The byte(s) the text from ``end`` on may start with; None at the end of the text.
+
+    A folded mark may stand for its full-width form (``,`` for ``，``), as
+    the sites folded before or after decoding.  A character the codec
+    cannot encode gives none: the text is not in that codec.
+    """
+    if end >= len(text):
+        return None
+    ch = text[end]
+    firsts = []
+    for form in {ch, _unfold(ch)} if ch in _UNFOLD else {ch}:
+        try:
+            firsts.append(form.encode(codec)[0])
+        except UnicodeEncodeError:
+            return ()
+    return tuple(sorted(firsts))
+
+
+@cache
+def _unpaired(codec: str, following: tuple[int, ...] | None) -> frozenset[int]:
+    """Bytes a decoder replaces with ``?`` when one of ``following`` comes next.
+
+    Those no double-byte character starts with that pair (GBK's user-defined
+    rows ``AA``-``AF`` and ``F8``-``FE`` before a hanzi, any high byte before
+    ASCII); at the end of the text, any high byte left alone.
+
+    >>> sorted(_unpaired("gbk", (0xD4,)))[:8] == [0x80, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF, 0xF8]
+    True
+    """
+    high = range(0x80, 0x100)
+    if following is None:
+        return frozenset(high)
+    found = set()
+    for y in high:
+        for n in following:
+            try:
+                bytes((y, n)).decode(codec)
+            except UnicodeDecodeError:
+                found.add(y)
+    return frozenset(found)
+
+
+def _unpaired_bonus(unpaired: frozenset[int], share: float = UNPAIRED_SHARE) -> float:
+    """Nats for a completion whose last byte explains a closing ``?`` as a replaced byte.
+
+    The ``?`` is a replaced byte (``share`` of the time, then the byte is
+    one of ``unpaired``) or not (then any of ~190 trail bytes): the
+    likelihood ratio of a byte that fits both readings to one that fits only
+    the second.  No bytes, no evidence.
+    """
+    if not unpaired:
+        return 0.0
+    return math.log(1 + share / (1 - share) * 190 / max(1, len(unpaired)))
+
+
 def _softmax_top(scores: list[float]) -> float:
     best = max(scores)
     return 1.0 / sum(math.exp(s - best) for s in scores)
@@ -155,21 +218,44 @@ class _Repairer:
         """``??`` (or ``?``) after a hanzi: a character lost whole; guess it in context.
 
         A single ``?`` is far more often a folded question mark, so there a
-        character must beat ``？`` by a wide margin, and an unsure guess is
-        not even offered for review.
+        character must beat ``？`` by a wide margin.
         """
         left, right = self.ctx(start, end)
-        candidates = self.model.shortlist(
-            left, self.model.common_hanzi[:COMMON_CHARS], right, SHORTLIST
+        model = self.model
+        common = model.common_hanzi[:COMMON_CHARS]
+        # A lost character whose last byte could not pair with the next byte
+        # explains the (last) '?' as the decoder's replacement: it earns the
+        # byte evidence, in whichever codec it fits.
+        evidence: dict[str, float] = {}
+        for codec in ("gbk", "big5"):
+            favoured = _unpaired(codec, _next_bytes(self.text, end, codec))
+            bonus = _unpaired_bonus(favoured, UNPAIRED_SHARE_LOST_CHAR)
+            table = _lost_chars(codec, common)
+            for y in favoured:
+                for ch in table.get(y, ()):
+                    evidence[ch] = max(bonus, evidence.get(ch, 0.0))
+        fits = tuple(evidence)
+        rest = tuple(ch for ch in common if ch not in evidence)
+        scored = sorted(
+            (
+                *(
+                    (sc + evidence[ch], ch)
+                    for sc, ch in model.ranked_between(
+                        left, model.shortlist(left, fits, right, SHORTLIST), right
+                    )
+                ),
+                *model.ranked_between(left, model.shortlist(left, rest, right, SHORTLIST), right),
+            ),
+            reverse=True,
         )
-        scored = self.model.ranked_between(left, candidates, right)
         if not scored:
             return None
         best, candidate = scored[0]
         confidence = _softmax_top([sc for sc, _ in scored[:200]])
         if end - start == 1:
+            # the bytes vouch for a character only if one was lost at all
             question = self.model.logprob(left + "？" + right)
-            if best - question < SINGLE_LOST_MARGIN or confidence < MIN_CONFIDENCE:
+            if best - evidence.get(candidate, 0.0) - question < SINGLE_LOST_MARGIN:
                 return None
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
             return None
@@ -179,6 +265,7 @@ class _Repairer:
             candidate,
             "a character was lost whole (its bytes shown as ?); inferred it from context",
             round(confidence, 3),
+            evidence=evidence.get(candidate, 0.0),
         )
 
     def shifted(
@@ -193,7 +280,9 @@ class _Repairer:
         """
         text = self.text
         body_start = start + 1 if lead_lost else start
-        body_end = end - 1 if text[end - 1] in _LOST and end - 1 > body_start else end
+        body_end = end - 1 if text[end - 1] in _LOST else end
+        if body_end <= body_start:
+            return None  # "??": a character lost whole, not a shifted run
         raw = _encode_run(text[body_start:body_end], codec, last_real)
         if not raw:
             return None
@@ -215,11 +304,17 @@ class _Repairer:
         )
         if not heads:
             return None
-        tails: tuple[tuple[float, str], ...] = ((0.0, ""),)
+        tails: tuple[tuple[float, str, float], ...] = ((0.0, "", 0.0),)
         if needs_tail:
             tail_left = (left + heads[0][1] + middle)[-4:]
+            closed = text[end - 1] in _LOST
+            favoured = _unpaired(codec, _next_bytes(text, end, codec)) if closed else None
             tails = self._complete(
-                [bytes((raw[-1], y)) for y in _trail_bytes(codec)], codec, tail_left, right
+                [bytes((raw[-1], y)) for y in _trail_bytes(codec)],
+                codec,
+                tail_left,
+                right,
+                favoured,
             )
             if not tails:
                 return None
@@ -227,13 +322,13 @@ class _Repairer:
         # they may form one word (规划), so rank the best pairs together.
         joint = sorted(
             (
-                (self.model.logprob(left + h + middle + t + right), h, t)
-                for _, h in heads[:JOINT]
-                for _, t in tails[:JOINT]
+                (self.model.logprob(left + h + middle + t + right) + eh + et, h, t, eh + et)
+                for _, h, eh in heads[:JOINT]
+                for _, t, et in tails[:JOINT]
             ),
             reverse=True,
         )
-        _, head, tail = joint[0]
+        _, head, tail, evidence = joint[0]
         candidate = head + middle + tail
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
             return None
@@ -245,15 +340,39 @@ class _Repairer:
             candidate,
             f"{name} text decoded one byte out of phase; restored the lost byte and re-decoded",
             round(confidence, 3),
+            evidence=evidence,
         )
 
     def _complete(
-        self, pairs: list[bytes], codec: str, left: str, right: str
-    ) -> tuple[tuple[float, str], ...]:
-        """Characters the candidate byte pairs decode to, best first, scored in context."""
-        chars = _decodings(codec, tuple(pairs))
-        return self.model.ranked_between(
-            left, self.model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
+        self,
+        pairs: list[bytes],
+        codec: str,
+        left: str,
+        right: str,
+        favoured: frozenset[int] | None = None,
+    ) -> tuple[tuple[float, str, float], ...]:
+        """``(score, character, evidence)`` for the byte pairs' decodings, best first.
+
+        Pairs whose last byte is in ``favoured`` (the bytes that explain a
+        closing ``?``) earn :func:`_unpaired_bonus`.
+        """
+        if favoured is None:
+            return tuple(
+                (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right)
+            )
+        fits = tuple(p for p in pairs if p[-1] in favoured)
+        rest = tuple(p for p in pairs if p[-1] not in favoured)
+        bonus = _unpaired_bonus(favoured)
+        ranked = [
+            (sc + bonus, ch, bonus) for sc, ch in self._rank(_decodings(codec, fits), left, right)
+        ]
+        ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right))
+        return tuple(sorted(ranked, reverse=True))
+
+    def _rank(self, chars: tuple[str, ...], left: str, right: str) -> tuple[tuple[float, str], ...]:
+        model = self.model
+        return model.ranked_between(
+            left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
         )
 
 
@@ -269,6 +388,26 @@ def _decodings(codec: str, pairs: tuple[bytes, ...]) -> tuple[str, ...]:
         if _plausible(ch):
             chars.append(ch)
     return tuple(chars)
+
+
+@cache
+def _lost_chars(codec: str, common: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
+    """Characters a lost one may be, by last byte: those of ``codec`` whose
+    simplified form is among ``common`` (so traditional forms too), and the
+    marks of Chinese prose."""
+    from .convert import converter
+
+    known = set(common) | set(PUNCT_FREQ)
+    pairs = [bytes((x, y)) for x in _lead_bytes(codec) for y in _trail_bytes(codec)]
+    chars = _decodings(codec, tuple(pairs))
+    simple = converter("t2s")("\n".join(chars)).split("\n")
+    if len(simple) != len(chars):
+        simple = list(chars)
+    table: dict[int, list[str]] = {}
+    for ch, form in zip(chars, simple, strict=True):
+        if ch in known or form in known:
+            table.setdefault(ch.encode(codec)[-1], []).append(ch)
+    return {y: tuple(found) for y, found in table.items()}
 
 
 def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
@@ -287,8 +426,7 @@ def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
                     yield i, end, True, last_real
             # the same '?' may instead end a run whose lost lead byte was dropped
             for start in _run_starts(text, i):
-                if i - start >= 2:
-                    yield start, i + 1, False, False
+                yield start, i + 1, False, False
         elif _lone_latin(text, i):
             # a Latin letter between hanzi: maybe the single byte that re-aligned
             for start in _run_starts(text, i):
@@ -301,7 +439,8 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
 
     A shifted decoding yields any double-byte character (hanzi, kana,
     Cyrillic, box drawing ...) and folded full-width forms; a newline or a
-    third ASCII character is surely in phase.
+    third ASCII character is surely in phase, and a run does not start
+    inside a Latin word (``why?``).
     """
     ascii_seen = 0
     for start in range(end - 1, max(-1, end - _MAX_RUN), -1):
@@ -312,7 +451,14 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
             ascii_seen += 1
             if ascii_seen > 2 or not ch.isprintable() or ch == " ":
                 return
-        yield start
+        if not (
+            ch.isascii()
+            and ch.isalnum()
+            and start
+            and text[start - 1].isascii()
+            and text[start - 1].isalnum()
+        ):
+            yield start
 
 
 def _lone_latin(text: str, i: int) -> bool:
@@ -418,18 +564,23 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
         for codec in ("gbk", "big5"):
             found = repairer.shifted(start, end, codec, lead_lost, last_real)
             if found:
-                proposals.append((repairer.total_gain(start, end, found.after), found))
+                proposals.append(
+                    (repairer.total_gain(start, end, found.after) + found.evidence, found)
+                )
                 if lead_lost and found.confidence >= SURE:
                     settled.add(start)
                     covered.append((start, end))
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
             continue
-        if end - start == 1 and _QUESTION.search(_clause_before(text, start)):
-            continue  # a question: the '?' is a folded '？', not a lost character
+        if end - start == 1 and (
+            _QUESTION.search(_clause_before(text, start))
+            or (text[start - 1].isascii() and text[start - 1].isalpha())
+        ):
+            continue  # a question (why?): the '?' is a folded '？', not a lost character
         found = repairer.whole_char(start, end)
         if found:
-            proposals.append((repairer.total_gain(start, end, found.after), found))
+            proposals.append((repairer.total_gain(start, end, found.after) + found.evidence, found))
     # The best explanation of each damaged spot wins; overlapping ones yield.
     for _gain, found in sorted(proposals, key=lambda p: p[0], reverse=True):
         if any(r.start < found.end and found.start < r.end for r in repairs):
