@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
-from ..langmodel import PUNCT_FREQ, ChineseScorer, InDocument, hanzi_pairs, scorer
+from ..langmodel import LOG_CLASH, ChineseScorer, InDocument, hanzi_pairs, scorer
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
 from ..textutil import is_chinese_context, is_cjk
@@ -52,6 +52,7 @@ COMMON_CHARS = 4000  # candidates when a whole character was lost
 SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
 JOINT = 8  # best head and tail completions ranked together
+JOINT_ADJACENT = 16  # heads ranked with their own tails when the two ends touch
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
 # A '?' that closes a shifted run is, this often, the decoder's replacement
 # for a byte that could not pair with the next one; otherwise another chunk
@@ -190,10 +191,22 @@ def _softmax_top(scores: list[float]) -> float:
     return 1.0 / sum(math.exp(s - best) for s in scores)
 
 
+# Marks that open or pause and so never end a paragraph (a repair's last
+# character there is more likely 。 than 、).
+_NOT_FINAL = "，、；：“‘《（,;:("
+
+
 class _Repairer:
-    def __init__(self, text: str, model: ChineseScorer) -> None:
+    def __init__(self, text: str, model: ChineseScorer, paragraph_end: bool = True) -> None:
         self.text = text
         self.model = model
+        self.paragraph_end = paragraph_end  # the text ends where its paragraph does
+
+    def ending(self, end: int, candidate: str) -> float:
+        """A penalty (nats) for ``candidate`` ending a paragraph with a mark that cannot."""
+        if self.paragraph_end and end == len(self.text) and candidate[-1:] in _NOT_FINAL:
+            return LOG_CLASH
+        return 0.0
 
     def ctx(self, start: int, end: int) -> tuple[str, str]:
         return self.text[max(0, start - _CONTEXT) : start], self.text[end : end + _CONTEXT]
@@ -304,27 +317,39 @@ class _Repairer:
         )
         if not heads:
             return None
-        tails: tuple[tuple[float, str, float], ...] = ((0.0, "", 0.0),)
+        # When little lies between the two ends they may form one word (规模):
+        # then each of the best heads gets its own tails, all ranked together.
+        firsts = heads[:JOINT_ADJACENT] if len(middle) < 2 else heads[:JOINT]
+        tails_for: dict[str, tuple[tuple[float, str, float], ...]] = {}
         if needs_tail:
-            tail_left = (left + heads[0][1] + middle)[-4:]
             closed = text[end - 1] in _LOST
             favoured = _unpaired(codec, _next_bytes(text, end, codec)) if closed else None
-            tails = self._complete(
-                [bytes((raw[-1], y)) for y in _trail_bytes(codec)],
-                codec,
-                tail_left,
-                right,
-                favoured,
-            )
-            if not tails:
+            pairs = [bytes((raw[-1], y)) for y in _trail_bytes(codec)]
+            if len(middle) < 2:
+                for _, h, _ in firsts:
+                    tails_for[h] = self._complete(
+                        pairs, codec, (left + h + middle)[-4:], right, favoured, JOINT
+                    )[:JOINT]
+            else:
+                tails_for[heads[0][1]] = self._complete(
+                    pairs, codec, (left + heads[0][1] + middle)[-4:], right, favoured
+                )[:JOINT]
+            if not any(tails_for.values()):
                 return None
-        # The two ends were ranked apart; when there is little between them
-        # they may form one word (规划), so rank the best pairs together.
+        shared = tails_for.get(heads[0][1], ((0.0, "", 0.0),))
         joint = sorted(
             (
-                (self.model.logprob(left + h + middle + t + right) + eh + et, h, t, eh + et)
-                for _, h, eh in heads[:JOINT]
-                for _, t, et in tails[:JOINT]
+                (
+                    self.model.logprob(left + h + middle + t + right)
+                    + eh
+                    + et
+                    + self.ending(end, h + middle + t),
+                    h,
+                    t,
+                    eh + et,
+                )
+                for _, h, eh in firsts
+                for _, t, et in tails_for.get(h, shared)
             ),
             reverse=True,
         )
@@ -350,30 +375,36 @@ class _Repairer:
         left: str,
         right: str,
         favoured: frozenset[int] | None = None,
+        keep: int = COMPLETION_SHORTLIST,
     ) -> tuple[tuple[float, str, float], ...]:
         """``(score, character, evidence)`` for the byte pairs' decodings, best first.
 
         Pairs whose last byte is in ``favoured`` (the bytes that explain a
-        closing ``?``) earn :func:`_unpaired_bonus`.
+        closing ``?``) earn :func:`_unpaired_bonus`.  ``keep``: how many of
+        each kind the bigrams short-list for the full scoring.
         """
         if favoured is None:
             return tuple(
-                (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right)
+                (sc, ch, 0.0)
+                for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right, keep)
             )
         fits = tuple(p for p in pairs if p[-1] in favoured)
         rest = tuple(p for p in pairs if p[-1] not in favoured)
         bonus = _unpaired_bonus(favoured)
         ranked = [
-            (sc + bonus, ch, bonus) for sc, ch in self._rank(_decodings(codec, fits), left, right)
+            (sc + bonus, ch, bonus)
+            for sc, ch in self._rank(_decodings(codec, fits), left, right, keep)
         ]
-        ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right))
+        ranked.extend(
+            (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right, keep)
+        )
         return tuple(sorted(ranked, reverse=True))
 
-    def _rank(self, chars: tuple[str, ...], left: str, right: str) -> tuple[tuple[float, str], ...]:
+    def _rank(
+        self, chars: tuple[str, ...], left: str, right: str, keep: int
+    ) -> tuple[tuple[float, str], ...]:
         model = self.model
-        return model.ranked_between(
-            left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
-        )
+        return model.ranked_between(left, model.shortlist(left, chars, right, keep), right)
 
 
 @cache
@@ -392,12 +423,11 @@ def _decodings(codec: str, pairs: tuple[bytes, ...]) -> tuple[str, ...]:
 
 @cache
 def _lost_chars(codec: str, common: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
-    """Characters a lost one may be, by last byte: those of ``codec`` whose
-    simplified form is among ``common`` (so traditional forms too), and the
-    marks of Chinese prose."""
+    """Characters a lost one may be, by last byte: the hanzi of ``codec``
+    whose simplified form is among ``common`` (so traditional forms too)."""
     from .convert import converter
 
-    known = set(common) | set(PUNCT_FREQ)
+    known = set(common)
     pairs = [bytes((x, y)) for x in _lead_bytes(codec) for y in _trail_bytes(codec)]
     chars = _decodings(codec, tuple(pairs))
     simple = converter("t2s")("\n".join(chars)).split("\n")
@@ -541,25 +571,30 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
             yield Repair(m.start(), m.end(), fixed, "UTF-8 text shown as GBK; re-decoded", 0.9)
 
 
-def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list[Repair]:
-    """Repairs for one run of text, non-overlapping, in order."""
+def find_repairs(
+    text: str, model: Callable[[], ChineseScorer] = scorer, paragraph_end: bool = True
+) -> list[Repair]:
+    """Repairs for one run of text, non-overlapping, in order.
+
+    ``paragraph_end``: the text ends where its paragraph does (no field follows).
+    """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
     runs = list(_shifted_runs(text))
     lost_chars = [
         m.span()
         for m in _LOST_CHAR.finditer(text)
-        if any(is_chinese_context(c) for c in text[max(0, m.start() - 2) : m.end() + 2])
+        if any(is_chinese_context(c) for c in text[max(0, m.start() - 3) : m.end() + 3])
     ]
     if not runs and not lost_chars:
         return sorted(repairs, key=lambda r: r.start)
-    repairer = _Repairer(text, model())
+    repairer = _Repairer(text, model(), paragraph_end)
     proposals: list[tuple[float, Repair]] = []
     # Where the lost byte shows as '?', the run after it is nearly always the
-    # damage: a sure repair there spares trying every start before the '?'.
-    settled: set[int] = set()
+    # damage: a sure repair there spares trying every start before a '?' it
+    # explains.
     covered: list[tuple[int, int]] = []  # spans a sure repair explains
     for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
-        if not lead_lost and end - 1 in settled:
+        if not lead_lost and any(a <= end - 1 < b for a, b in covered):
             continue
         for codec in ("gbk", "big5"):
             found = repairer.shifted(start, end, codec, lead_lost, last_real)
@@ -568,7 +603,6 @@ def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list
                     (repairer.total_gain(start, end, found.after) + found.evidence, found)
                 )
                 if lead_lost and found.confidence >= SURE:
-                    settled.add(start)
                     covered.append((start, end))
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
@@ -602,14 +636,14 @@ def _apply(
     inlines: list[Inline] = []
     changes: list[Change] = []
     offset = 0
-    for inline in block.inlines:
+    for k, inline in enumerate(block.inlines):
         if not isinstance(inline, Text):
             inlines.append(inline)
             offset += len(inline.raw)
             continue
         text = inline.text
         pos = 0
-        for r in find_repairs(text, model):
+        for r in find_repairs(text, model, k == len(block.inlines) - 1):
             if r.start > pos:
                 inlines.append(Text(text[pos : r.start]))
             if r.review:
