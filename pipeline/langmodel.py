@@ -263,6 +263,12 @@ def _simplify_chars(text: str) -> str:
     return "".join(_simple(c) if is_cjk(c) else _UNFOLDED.get(c, c) for c in text)
 
 
+def simplified(text: str) -> str:
+    """``text`` as the models read it: simplified, marks unfolded, length kept."""
+    _learn_simple(c for c in text if is_cjk(c))
+    return _simplify_chars(text)
+
+
 class ChineseScorer:
     """Scores text of either script: a word model and a character bigram model together.
 

@@ -26,11 +26,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import TypeVar
 
-from ..langmodel import LOG_CLASH, ChineseScorer, InDocument, hanzi_pairs, scorer
+from ..langmodel import LOG_CLASH, ChineseScorer, InDocument, hanzi_pairs, scorer, simplified
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
 from ..textutil import is_chinese_context, is_cjk
@@ -194,6 +195,11 @@ def _softmax_top(scores: list[float]) -> float:
 # Marks that open or pause and so never end a paragraph (a repair's last
 # character there is more likely 。 than 、).
 _NOT_FINAL = "，、；：“‘《（,;:("
+_OPENING = "“‘《（「『"
+_CLOSING = "”’》）」』"
+
+
+_Ranked = TypeVar("_Ranked", tuple[float, str], tuple[float, str, float])
 
 
 class _Repairer:
@@ -201,12 +207,55 @@ class _Repairer:
         self.text = text
         self.model = model
         self.paragraph_end = paragraph_end  # the text ends where its paragraph does
+        hanzi = "".join(c for c in text if is_cjk(c))
+        self.traditional = simplified(hanzi) != hanzi  # the text's script
 
-    def ending(self, end: int, candidate: str) -> float:
-        """A penalty (nats) for ``candidate`` ending a paragraph with a mark that cannot."""
+    def distinct(self, ranked: Iterable[_Ranked]) -> list[_Ranked]:
+        """``(score, character, ...)`` best first, one per character read alike.
+
+        The models read a traditional character as its simplified form, so
+        both score the same: the one of the text's script stays, the other
+        would only split the confidence.
+        """
+
+        def key(item: _Ranked) -> tuple[float, bool]:
+            is_simple = simplified(item[1]) == item[1]
+            return -item[0], is_simple == self.traditional  # False (its script) first
+
+        seen: set[str] = set()
+        out = []
+        for item in sorted(ranked, key=key):
+            form = simplified(item[1])
+            if form not in seen:
+                seen.add(form)
+                out.append(item)
+        return out
+
+    def typography(self, start: int, end: int, candidate: str) -> float:
+        """A penalty (nats) for marks ``candidate`` cannot have in its place.
+
+        A paragraph does not end in a pause or an opening mark, and a
+        closing quote or bracket closes one opened before it in the paragraph.
+        """
+        penalty = 0.0
         if self.paragraph_end and end == len(self.text) and candidate[-1:] in _NOT_FINAL:
-            return LOG_CLASH
-        return 0.0
+            penalty += LOG_CLASH
+        if any(ch in _CLOSING for ch in candidate):
+            open_ = self.open_marks(start)
+            for ch in candidate:
+                if ch in _OPENING:
+                    open_[_OPENING.index(ch)] += 1
+                elif ch in _CLOSING:
+                    k = _CLOSING.index(ch)
+                    if open_[k] <= 0:
+                        penalty += LOG_CLASH
+                    open_[k] -= 1
+        return penalty
+
+    def open_marks(self, start: int) -> list[int]:
+        """How many of each opening mark are still open before ``start``."""
+        before = self.text[:start].replace("(", "（").replace(")", "）")
+        return [before.count(o) - before.count(c) for o, c in zip(_OPENING, _CLOSING, strict=True)]
 
     def ctx(self, start: int, end: int) -> tuple[str, str]:
         return self.text[max(0, start - _CONTEXT) : start], self.text[end : end + _CONTEXT]
@@ -249,7 +298,7 @@ class _Repairer:
                     evidence[ch] = max(bonus, evidence.get(ch, 0.0))
         fits = tuple(evidence)
         rest = tuple(ch for ch in common if ch not in evidence)
-        scored = sorted(
+        scored = self.distinct(
             (
                 *(
                     (sc + evidence[ch], ch)
@@ -258,8 +307,7 @@ class _Repairer:
                     )
                 ),
                 *model.ranked_between(left, model.shortlist(left, rest, right, SHORTLIST), right),
-            ),
-            reverse=True,
+            )
         )
         if not scored:
             return None
@@ -343,7 +391,7 @@ class _Repairer:
                     self.model.logprob(left + h + middle + t + right)
                     + eh
                     + et
-                    + self.ending(end, h + middle + t),
+                    + self.typography(start, end, h + middle + t),
                     h,
                     t,
                     eh + et,
@@ -385,8 +433,10 @@ class _Repairer:
         """
         if favoured is None:
             return tuple(
-                (sc, ch, 0.0)
-                for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right, keep)
+                self.distinct(
+                    (sc, ch, 0.0)
+                    for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right, keep)
+                )
             )
         fits = tuple(p for p in pairs if p[-1] in favoured)
         rest = tuple(p for p in pairs if p[-1] not in favoured)
@@ -398,7 +448,7 @@ class _Repairer:
         ranked.extend(
             (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right, keep)
         )
-        return tuple(sorted(ranked, reverse=True))
+        return tuple(self.distinct(ranked))
 
     def _rank(
         self, chars: tuple[str, ...], left: str, right: str, keep: int
