@@ -268,9 +268,25 @@ def _learn_simple(chars: Iterable[str]) -> None:
         _SIMPLE[ch] = out if len(out) == 1 else ch
 
 
+# Marks that sites fold to ASCII (``，`` -> ``,``), read as the Chinese marks
+# both models know.  Not ``?``: that one may be a lost byte.
+_UNFOLDED = {",": "，", ":": "：", ";": "；", "!": "！", "(": "（", ")": "）"}
+
+
 def _simplify_chars(text: str) -> str:
-    """``text`` with each character mapped to simplified, length kept."""
-    return "".join(_simple(c) if is_cjk(c) else c for c in text)
+    """``text`` with each character mapped to simplified and each folded
+    mark to its Chinese form, length kept.
+
+    >>> _simplify_chars("工作,力促")
+    '工作，力促'
+    """
+    return "".join(_simple(c) if is_cjk(c) else _UNFOLDED.get(c, c) for c in text)
+
+
+def simplified(text: str) -> str:
+    """``text`` as the models read it: simplified, marks unfolded, length kept."""
+    _learn_simple(c for c in text if is_cjk(c))
+    return _simplify_chars(text)
 
 
 class ChineseScorer:

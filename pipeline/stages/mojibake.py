@@ -26,11 +26,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import TypeVar
 
-from ..langmodel import ChineseScorer, InDocument, hanzi_pairs, scorer
+from ..langmodel import LOG_CLASH, ChineseScorer, InDocument, hanzi_pairs, scorer, simplified
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
 from ..textutil import is_chinese_context, is_cjk
@@ -52,7 +53,14 @@ COMMON_CHARS = 4000  # candidates when a whole character was lost
 SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
 JOINT = 8  # best head and tail completions ranked together
+JOINT_ADJACENT = 16  # heads ranked with their own tails when the two ends touch
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
+# A '?' that closes a shifted run is, this often, the decoder's replacement
+# for a byte that could not pair with the next one; otherwise another chunk
+# ended there (as in the sample) and the byte is any.  After a lost lead byte
+# ("??", or "?" when it was dropped) a chunk of one byte is no explanation.
+UNPAIRED_SHARE = 0.5
+UNPAIRED_SHARE_LOST_CHAR = 0.95
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{2,}")
 _LATIN1_RUN = re.compile(r"[\u00a1-\u00ff]{2,}")
@@ -66,6 +74,7 @@ class Repair:
     reason: str
     confidence: float
     review: bool = False
+    evidence: float = 0.0  # nats the bytes lend the repair (see _unpaired_bonus)
 
 
 # One character lost whole: its two bytes shown as "??", or one shown and one
@@ -122,15 +131,131 @@ def _encode_run(run: str, codec: str, last_real: bool) -> bytes | None:
         return None
 
 
+def _next_bytes(text: str, end: int, codec: str) -> tuple[int, ...] | None:
+    """The byte(s) the text from ``end`` on may start with; None at the end of the text.
+
+    A folded mark may stand for its full-width form (``,`` for ``，``), as
+    the sites folded before or after decoding.  A character the codec
+    cannot encode gives none: the text is not in that codec.
+    """
+    if end >= len(text):
+        return None
+    ch = text[end]
+    firsts = []
+    for form in {ch, _unfold(ch)} if ch in _UNFOLD else {ch}:
+        try:
+            firsts.append(form.encode(codec)[0])
+        except UnicodeEncodeError:
+            return ()
+    return tuple(sorted(firsts))
+
+
+@cache
+def _unpaired(codec: str, following: tuple[int, ...] | None) -> frozenset[int]:
+    """Bytes a decoder replaces with ``?`` when one of ``following`` comes next.
+
+    Those no double-byte character starts with that pair (GBK's user-defined
+    rows ``AA``-``AF`` and ``F8``-``FE`` before a hanzi, any high byte before
+    ASCII); at the end of the text, any high byte left alone.
+
+    >>> sorted(_unpaired("gbk", (0xD4,)))[:8] == [0x80, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF, 0xF8]
+    True
+    """
+    high = range(0x80, 0x100)
+    if following is None:
+        return frozenset(high)
+    found = set()
+    for y in high:
+        for n in following:
+            try:
+                bytes((y, n)).decode(codec)
+            except UnicodeDecodeError:
+                found.add(y)
+    return frozenset(found)
+
+
+def _unpaired_bonus(unpaired: frozenset[int], share: float = UNPAIRED_SHARE) -> float:
+    """Nats for a completion whose last byte explains a closing ``?`` as a replaced byte.
+
+    The ``?`` is a replaced byte (``share`` of the time, then the byte is
+    one of ``unpaired``) or not (then any of ~190 trail bytes): the
+    likelihood ratio of a byte that fits both readings to one that fits only
+    the second.  No bytes, no evidence.
+    """
+    if not unpaired:
+        return 0.0
+    return math.log(1 + share / (1 - share) * 190 / max(1, len(unpaired)))
+
+
 def _softmax_top(scores: list[float]) -> float:
     best = max(scores)
     return 1.0 / sum(math.exp(s - best) for s in scores)
 
 
+# Marks that open or pause and so never end a paragraph (a repair's last
+# character there is more likely 。 than 、).
+_NOT_FINAL = "，、；：“‘《（,;:("
+_OPENING = "“‘《（「『"
+_CLOSING = "”’》）」』"
+
+
+_Ranked = TypeVar("_Ranked", tuple[float, str], tuple[float, str, float])
+
+
 class _Repairer:
-    def __init__(self, text: str, model: ChineseScorer) -> None:
+    def __init__(self, text: str, model: ChineseScorer, paragraph_end: bool = True) -> None:
         self.text = text
         self.model = model
+        self.paragraph_end = paragraph_end  # the text ends where its paragraph does
+        hanzi = "".join(c for c in text if is_cjk(c))
+        self.traditional = simplified(hanzi) != hanzi  # the text's script
+
+    def distinct(self, ranked: Iterable[_Ranked]) -> list[_Ranked]:
+        """``(score, character, ...)`` best first, one per character read alike.
+
+        The models read a traditional character as its simplified form, so
+        both score the same: the one of the text's script stays, the other
+        would only split the confidence.
+        """
+
+        def key(item: _Ranked) -> tuple[float, bool]:
+            is_simple = simplified(item[1]) == item[1]
+            return -item[0], is_simple == self.traditional  # False (its script) first
+
+        seen: set[str] = set()
+        out = []
+        for item in sorted(ranked, key=key):
+            form = simplified(item[1])
+            if form not in seen:
+                seen.add(form)
+                out.append(item)
+        return out
+
+    def typography(self, start: int, end: int, candidate: str) -> float:
+        """A penalty (nats) for marks ``candidate`` cannot have in its place.
+
+        A paragraph does not end in a pause or an opening mark, and a
+        closing quote or bracket closes one opened before it in the paragraph.
+        """
+        penalty = 0.0
+        if self.paragraph_end and end == len(self.text) and candidate[-1:] in _NOT_FINAL:
+            penalty += LOG_CLASH
+        if any(ch in _CLOSING for ch in candidate):
+            open_ = self.open_marks(start)
+            for ch in candidate:
+                if ch in _OPENING:
+                    open_[_OPENING.index(ch)] += 1
+                elif ch in _CLOSING:
+                    k = _CLOSING.index(ch)
+                    if open_[k] <= 0:
+                        penalty += LOG_CLASH
+                    open_[k] -= 1
+        return penalty
+
+    def open_marks(self, start: int) -> list[int]:
+        """How many of each opening mark are still open before ``start``."""
+        before = self.text[:start].replace("(", "（").replace(")", "）")
+        return [before.count(o) - before.count(c) for o, c in zip(_OPENING, _CLOSING, strict=True)]
 
     def ctx(self, start: int, end: int) -> tuple[str, str]:
         return self.text[max(0, start - _CONTEXT) : start], self.text[end : end + _CONTEXT]
@@ -155,21 +280,43 @@ class _Repairer:
         """``??`` (or ``?``) after a hanzi: a character lost whole; guess it in context.
 
         A single ``?`` is far more often a folded question mark, so there a
-        character must beat ``？`` by a wide margin, and an unsure guess is
-        not even offered for review.
+        character must beat ``？`` by a wide margin.
         """
         left, right = self.ctx(start, end)
-        candidates = self.model.shortlist(
-            left, self.model.common_hanzi[:COMMON_CHARS], right, SHORTLIST
+        model = self.model
+        common = model.common_hanzi[:COMMON_CHARS]
+        # A lost character whose last byte could not pair with the next byte
+        # explains the (last) '?' as the decoder's replacement: it earns the
+        # byte evidence, in whichever codec it fits.
+        evidence: dict[str, float] = {}
+        for codec in ("gbk", "big5"):
+            favoured = _unpaired(codec, _next_bytes(self.text, end, codec))
+            bonus = _unpaired_bonus(favoured, UNPAIRED_SHARE_LOST_CHAR)
+            table = _lost_chars(codec, common)
+            for y in favoured:
+                for ch in table.get(y, ()):
+                    evidence[ch] = max(bonus, evidence.get(ch, 0.0))
+        fits = tuple(evidence)
+        rest = tuple(ch for ch in common if ch not in evidence)
+        scored = self.distinct(
+            (
+                *(
+                    (sc + evidence[ch], ch)
+                    for sc, ch in model.ranked_between(
+                        left, model.shortlist(left, fits, right, SHORTLIST), right
+                    )
+                ),
+                *model.ranked_between(left, model.shortlist(left, rest, right, SHORTLIST), right),
+            )
         )
-        scored = self.model.ranked_between(left, candidates, right)
         if not scored:
             return None
         best, candidate = scored[0]
         confidence = _softmax_top([sc for sc, _ in scored[:200]])
         if end - start == 1:
+            # the bytes vouch for a character only if one was lost at all
             question = self.model.logprob(left + "？" + right)
-            if best - question < SINGLE_LOST_MARGIN or confidence < MIN_CONFIDENCE:
+            if best - evidence.get(candidate, 0.0) - question < SINGLE_LOST_MARGIN:
                 return None
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
             return None
@@ -179,6 +326,7 @@ class _Repairer:
             candidate,
             "a character was lost whole (its bytes shown as ?); inferred it from context",
             round(confidence, 3),
+            evidence=evidence.get(candidate, 0.0),
         )
 
     def shifted(
@@ -193,7 +341,9 @@ class _Repairer:
         """
         text = self.text
         body_start = start + 1 if lead_lost else start
-        body_end = end - 1 if text[end - 1] in _LOST and end - 1 > body_start else end
+        body_end = end - 1 if text[end - 1] in _LOST else end
+        if body_end <= body_start:
+            return None  # "??": a character lost whole, not a shifted run
         raw = _encode_run(text[body_start:body_end], codec, last_real)
         if not raw:
             return None
@@ -215,25 +365,43 @@ class _Repairer:
         )
         if not heads:
             return None
-        tails: tuple[tuple[float, str], ...] = ((0.0, ""),)
+        # When little lies between the two ends they may form one word (规模):
+        # then each of the best heads gets its own tails, all ranked together.
+        firsts = heads[:JOINT_ADJACENT] if len(middle) < 2 else heads[:JOINT]
+        tails_for: dict[str, tuple[tuple[float, str, float], ...]] = {}
         if needs_tail:
-            tail_left = (left + heads[0][1] + middle)[-4:]
-            tails = self._complete(
-                [bytes((raw[-1], y)) for y in _trail_bytes(codec)], codec, tail_left, right
-            )
-            if not tails:
+            closed = text[end - 1] in _LOST
+            favoured = _unpaired(codec, _next_bytes(text, end, codec)) if closed else None
+            pairs = [bytes((raw[-1], y)) for y in _trail_bytes(codec)]
+            if len(middle) < 2:
+                for _, h, _ in firsts:
+                    tails_for[h] = self._complete(
+                        pairs, codec, (left + h + middle)[-4:], right, favoured, JOINT
+                    )[:JOINT]
+            else:
+                tails_for[heads[0][1]] = self._complete(
+                    pairs, codec, (left + heads[0][1] + middle)[-4:], right, favoured
+                )[:JOINT]
+            if not any(tails_for.values()):
                 return None
-        # The two ends were ranked apart; when there is little between them
-        # they may form one word (规划), so rank the best pairs together.
+        shared = tails_for.get(heads[0][1], ((0.0, "", 0.0),))
         joint = sorted(
             (
-                (self.model.logprob(left + h + middle + t + right), h, t)
-                for _, h in heads[:JOINT]
-                for _, t in tails[:JOINT]
+                (
+                    self.model.logprob(left + h + middle + t + right)
+                    + eh
+                    + et
+                    + self.typography(start, end, h + middle + t),
+                    h,
+                    t,
+                    eh + et,
+                )
+                for _, h, eh in firsts
+                for _, t, et in tails_for.get(h, shared)
             ),
             reverse=True,
         )
-        _, head, tail = joint[0]
+        _, head, tail, evidence = joint[0]
         candidate = head + middle + tail
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
             return None
@@ -245,16 +413,48 @@ class _Repairer:
             candidate,
             f"{name} text decoded one byte out of phase; restored the lost byte and re-decoded",
             round(confidence, 3),
+            evidence=evidence,
         )
 
     def _complete(
-        self, pairs: list[bytes], codec: str, left: str, right: str
-    ) -> tuple[tuple[float, str], ...]:
-        """Characters the candidate byte pairs decode to, best first, scored in context."""
-        chars = _decodings(codec, tuple(pairs))
-        return self.model.ranked_between(
-            left, self.model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
+        self,
+        pairs: list[bytes],
+        codec: str,
+        left: str,
+        right: str,
+        favoured: frozenset[int] | None = None,
+        keep: int = COMPLETION_SHORTLIST,
+    ) -> tuple[tuple[float, str, float], ...]:
+        """``(score, character, evidence)`` for the byte pairs' decodings, best first.
+
+        Pairs whose last byte is in ``favoured`` (the bytes that explain a
+        closing ``?``) earn :func:`_unpaired_bonus`.  ``keep``: how many of
+        each kind the bigrams short-list for the full scoring.
+        """
+        if favoured is None:
+            return tuple(
+                self.distinct(
+                    (sc, ch, 0.0)
+                    for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right, keep)
+                )
+            )
+        fits = tuple(p for p in pairs if p[-1] in favoured)
+        rest = tuple(p for p in pairs if p[-1] not in favoured)
+        bonus = _unpaired_bonus(favoured)
+        ranked = [
+            (sc + bonus, ch, bonus)
+            for sc, ch in self._rank(_decodings(codec, fits), left, right, keep)
+        ]
+        ranked.extend(
+            (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right, keep)
         )
+        return tuple(self.distinct(ranked))
+
+    def _rank(
+        self, chars: tuple[str, ...], left: str, right: str, keep: int
+    ) -> tuple[tuple[float, str], ...]:
+        model = self.model
+        return model.ranked_between(left, model.shortlist(left, chars, right, keep), right)
 
 
 @cache
@@ -269,6 +469,25 @@ def _decodings(codec: str, pairs: tuple[bytes, ...]) -> tuple[str, ...]:
         if _plausible(ch):
             chars.append(ch)
     return tuple(chars)
+
+
+@cache
+def _lost_chars(codec: str, common: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
+    """Characters a lost one may be, by last byte: the hanzi of ``codec``
+    whose simplified form is among ``common`` (so traditional forms too)."""
+    from .convert import converter
+
+    known = set(common)
+    pairs = [bytes((x, y)) for x in _lead_bytes(codec) for y in _trail_bytes(codec)]
+    chars = _decodings(codec, tuple(pairs))
+    simple = converter("t2s")("\n".join(chars)).split("\n")
+    if len(simple) != len(chars):
+        simple = list(chars)
+    table: dict[int, list[str]] = {}
+    for ch, form in zip(chars, simple, strict=True):
+        if ch in known or form in known:
+            table.setdefault(ch.encode(codec)[-1], []).append(ch)
+    return {y: tuple(found) for y, found in table.items()}
 
 
 def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
@@ -287,8 +506,7 @@ def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
                     yield i, end, True, last_real
             # the same '?' may instead end a run whose lost lead byte was dropped
             for start in _run_starts(text, i):
-                if i - start >= 2:
-                    yield start, i + 1, False, False
+                yield start, i + 1, False, False
         elif _lone_latin(text, i):
             # a Latin letter between hanzi: maybe the single byte that re-aligned
             for start in _run_starts(text, i):
@@ -301,7 +519,8 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
 
     A shifted decoding yields any double-byte character (hanzi, kana,
     Cyrillic, box drawing ...) and folded full-width forms; a newline or a
-    third ASCII character is surely in phase.
+    third ASCII character is surely in phase, and a run does not start
+    inside a Latin word (``why?``).
     """
     ascii_seen = 0
     for start in range(end - 1, max(-1, end - _MAX_RUN), -1):
@@ -312,7 +531,14 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
             ascii_seen += 1
             if ascii_seen > 2 or not ch.isprintable() or ch == " ":
                 return
-        yield start
+        if not (
+            ch.isascii()
+            and ch.isalnum()
+            and start
+            and text[start - 1].isascii()
+            and text[start - 1].isalnum()
+        ):
+            yield start
 
 
 def _lone_latin(text: str, i: int) -> bool:
@@ -395,41 +621,50 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
             yield Repair(m.start(), m.end(), fixed, "UTF-8 text shown as GBK; re-decoded", 0.9)
 
 
-def find_repairs(text: str, model: Callable[[], ChineseScorer] = scorer) -> list[Repair]:
-    """Repairs for one run of text, non-overlapping, in order."""
+def find_repairs(
+    text: str, model: Callable[[], ChineseScorer] = scorer, paragraph_end: bool = True
+) -> list[Repair]:
+    """Repairs for one run of text, non-overlapping, in order.
+
+    ``paragraph_end``: the text ends where its paragraph does (no field follows).
+    """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
     runs = list(_shifted_runs(text))
     lost_chars = [
         m.span()
         for m in _LOST_CHAR.finditer(text)
-        if any(is_chinese_context(c) for c in text[max(0, m.start() - 2) : m.end() + 2])
+        if any(is_chinese_context(c) for c in text[max(0, m.start() - 3) : m.end() + 3])
     ]
     if not runs and not lost_chars:
         return sorted(repairs, key=lambda r: r.start)
-    repairer = _Repairer(text, model())
+    repairer = _Repairer(text, model(), paragraph_end)
     proposals: list[tuple[float, Repair]] = []
     # Where the lost byte shows as '?', the run after it is nearly always the
-    # damage: a sure repair there spares trying every start before the '?'.
-    settled: set[int] = set()
+    # damage: a sure repair there spares trying every start before a '?' it
+    # explains.
     covered: list[tuple[int, int]] = []  # spans a sure repair explains
     for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
-        if not lead_lost and end - 1 in settled:
+        if not lead_lost and any(a <= end - 1 < b for a, b in covered):
             continue
         for codec in ("gbk", "big5"):
             found = repairer.shifted(start, end, codec, lead_lost, last_real)
             if found:
-                proposals.append((repairer.total_gain(start, end, found.after), found))
+                proposals.append(
+                    (repairer.total_gain(start, end, found.after) + found.evidence, found)
+                )
                 if lead_lost and found.confidence >= SURE:
-                    settled.add(start)
                     covered.append((start, end))
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
             continue
-        if end - start == 1 and _QUESTION.search(_clause_before(text, start)):
-            continue  # a question: the '?' is a folded '？', not a lost character
+        if end - start == 1 and (
+            _QUESTION.search(_clause_before(text, start))
+            or (text[start - 1].isascii() and text[start - 1].isalpha())
+        ):
+            continue  # a question (why?): the '?' is a folded '？', not a lost character
         found = repairer.whole_char(start, end)
         if found:
-            proposals.append((repairer.total_gain(start, end, found.after), found))
+            proposals.append((repairer.total_gain(start, end, found.after) + found.evidence, found))
     # The best explanation of each damaged spot wins; overlapping ones yield.
     for _gain, found in sorted(proposals, key=lambda p: p[0], reverse=True):
         if any(r.start < found.end and found.start < r.end for r in repairs):
@@ -451,14 +686,14 @@ def _apply(
     inlines: list[Inline] = []
     changes: list[Change] = []
     offset = 0
-    for inline in block.inlines:
+    for k, inline in enumerate(block.inlines):
         if not isinstance(inline, Text):
             inlines.append(inline)
             offset += len(inline.raw)
             continue
         text = inline.text
         pos = 0
-        for r in find_repairs(text, model):
+        for r in find_repairs(text, model, k == len(block.inlines) - 1):
             if r.start > pos:
                 inlines.append(Text(text[pos : r.start]))
             if r.review:
