@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from conftest import load_cases
 
-from pipeline import Block, Document, Meta, Options
+from pipeline import Block, BlockKind, Document, Field, Meta, Options, Text
 from pipeline.stages.base import apply_edits
 from pipeline.stages.cleanup import clean_up
 from pipeline.stages.convert import convert
@@ -133,3 +133,25 @@ def test_the_document_vouches_for_pairs_it_uses_elsewhere() -> None:
     here = InDocument(scorer(), document, hanzi_pairs("青山区"))
     alone = InDocument(scorer(), hanzi_pairs("青山区"), hanzi_pairs("青山区"))
     assert here.logprob("青山区") > alone.logprob("青山区") == scorer().logprob("青山区")
+
+
+def test_a_wrapped_line_holding_a_field_is_joined_and_keeps_the_field() -> None:
+    """A span kept for review (or a placeholder) no longer stops the line's paragraph."""
+    review = Field(id="r1", kind="review", label="待核对：??", raw="??")
+    wrapped = [
+        Block(
+            kind=BlockKind.PARAGRAPH,
+            inlines=(Text("劳动创造价值"), review, Text("奋斗成就梦想。各级各部门要在全")),
+        ),
+        Block.of_text("社会营造劳动光荣、创造伟大的浓厚氛围，引导青"),
+        Block.of_text("年一代树立正确的劳动观念，弘扬劳模精神和工"),
+        Block.of_text("匠精神。"),
+    ]
+    doc = unwrap(Document(meta=Meta(source="case.txt"), blocks=tuple(wrapped)), Options())
+    (block,) = doc.blocks
+    assert block.inlines[1] == review
+    assert block.text == (
+        "劳动创造价值??奋斗成就梦想。各级各部门要在全社会营造劳动光荣、创造伟大的浓厚氛围，"
+        "引导青年一代树立正确的劳动观念，弘扬劳模精神和工匠精神。"
+    )
+    assert [c.reason for c in doc.changes].count("joined a hard-wrapped line to its paragraph") == 3

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..model import Block, BlockKind, Change, Document, Text
+from ..model import Block, BlockKind, Change, Document, Field, Inline, Text
 from ..options import Options
 from ..textutil import MAX_PARAGRAPH, is_cjk
 from .base import Edit, apply_edits, merge_edits
@@ -47,7 +47,7 @@ _HEADING = re.compile(
     rf"|第[{_CN_NUM}\d]+[章节条部分篇]|[●■◆★☆▲►•·※□√])"
 )
 _SENTENCE_END = re.compile(r"(?:[。！？；：…]|(?<!\d)[.!?;:])[”’」』）)]*$")
-_RUNS_ON = re.compile(r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff]),$")
+_RUNS_ON = re.compile(r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff])[,(]$")
 _CANNOT_START = re.compile(r"^[，。、；：！？）》〉」』”’…,;:!?)]")
 _INNER_END = re.compile(r"[。！？；：!?;:]")
 _PROSE_MARKS = re.compile(r"[，、；,]")
@@ -67,6 +67,8 @@ _SALUTATION = (
     r"|(?:同志们|朋友们|同学们)[：:]"
 )
 MAX_SALUTATION_OFFSET = 80
+# Stand-ins for fields (see _with_fields): a run of one private-use character.
+_STAND_IN = re.compile("([\U000f0000-\U000ffffd])\\1*")
 _SEAM_FINDERS = (find_pinyin_edits, find_junk_edits)
 
 
@@ -167,22 +169,30 @@ def layout_of(lines: list[str]) -> Layout:
 def joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
     """Confidence that ``cur`` continues the paragraph ``prev`` (0: it does not)."""
     body_prev, body_cur = prev.strip(), cur.strip()
-    if not body_prev or not body_cur or _HEADING.match(body_prev) or _HEADING.match(body_cur):
+    if not body_prev or not body_cur or _HEADING.match(body_cur):
         return 0.0
     if layout.indents and _INDENT.match(cur):
         return 0.0
     if _CANNOT_START.match(body_cur):
         return 0.95  # no line starts with a closing mark, whatever the line before
+    if (
+        is_cjk(body_prev[-1])
+        and body_cur[0] in "(（"
+        and find_pinyin_edits(body_prev[-1] + body_cur)
+    ):
+        return 0.95  # the line opens with the reading of the character that ends the last
+    at_width = (
+        layout.width is not None
+        and layout.width - 4 <= layout.measure(body_prev) <= layout.width + 1
+    )
+    if _HEADING.match(body_prev) and not (at_width or _RUNS_ON.search(body_prev)):
+        return 0.0  # a numbered heading ends its line, unless the line was cut short
     if _SENTENCE_END.search(body_prev) or compile_both(_SALUTATION).match(body_cur):
         return 0.0
     if body_prev.startswith(("—", "-")):
         return 0.0  # a subtitle: ——在…上的讲话
     if _RUNS_ON.search(body_prev):
         return 0.95
-    at_width = (
-        layout.width is not None
-        and layout.width - 4 <= layout.measure(body_prev) <= layout.width + 1
-    )
     if (
         prev_index <= 1
         and len(body_prev) <= MAX_TITLE
@@ -278,16 +288,50 @@ def _paragraph(group: list[int], texts: list[str]) -> tuple[str, str, list[Edit]
         e
         for e in merge_edits(joined, _SEAM_FINDERS)
         if any(e.start <= b and e.end >= a for a, b in seams)
+        and not _STAND_IN.search(joined, e.start, e.end)  # a field is never edited
     ]
     return joined, apply_edits(joined, edits), edits, starts
 
 
+# A field (a placeholder or a span kept for review) stands in a paragraph's
+# text as this many private-use characters, one code point per field, as long
+# as its raw text: lines holding one are joined and split like any other, and
+# the logged offsets stay those of the block's text.
+_FIELD_BASE = 0xF0000
+
+
+def _with_fields(block: Block, fields: list[Field]) -> str:
+    """``block.text`` with each field's raw text replaced by its stand-in characters."""
+    out = []
+    for inline in block.inlines:
+        if isinstance(inline, Text):
+            out.append(inline.text)
+        else:
+            out.append(chr(_FIELD_BASE + len(fields)) * max(1, len(inline.raw)))
+            fields.append(inline)
+    return "".join(out)
+
+
+def _block_of(text: str, fields: list[Field]) -> Block:
+    """A paragraph of ``text``, its stand-in characters back as the fields they stand for."""
+    inlines: list[Inline] = []
+    pos = 0
+    for m in _STAND_IN.finditer(text):
+        if m.start() > pos:
+            inlines.append(Text(text[pos : m.start()]))
+        inlines.append(fields[ord(m.group(1)) - _FIELD_BASE])
+        pos = m.end()
+    if pos < len(text):
+        inlines.append(Text(text[pos:]))
+    return Block(kind=BlockKind.PARAGRAPH, inlines=tuple(inlines))
+
+
 def unwrap(doc: Document, opts: Options) -> Document:
-    plain = [
-        b.kind is BlockKind.PARAGRAPH and all(isinstance(i, Text) for i in b.inlines)
-        for b in doc.blocks
+    plain = [b.kind is BlockKind.PARAGRAPH for b in doc.blocks]
+    fields: list[Field] = []
+    texts = [
+        _with_fields(b, fields) if p else b.text for b, p in zip(doc.blocks, plain, strict=True)
     ]
-    texts = [b.text for b in doc.blocks]
     layout = layout_of([t for t, p in zip(texts, plain, strict=True) if p])
     changes: list[Change] = []
     # Paragraphs as lists of input block indices, each to be joined into one block.
@@ -348,7 +392,7 @@ def unwrap(doc: Document, opts: Options) -> Document:
             continue
         for a, b in zip([0, *points], [*points, len(joined)], strict=True):
             if joined[a:b].strip():
-                blocks.append(Block.of_text(joined[a:b].strip()))
+                blocks.append(_block_of(joined[a:b].strip(), fields))
     if not changes:
         return doc
     return doc.evolve(blocks=blocks, changes=changes)
