@@ -31,9 +31,12 @@ REASON = "restored full-width punctuation in Chinese context"
 _FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 _QUOTES = {"〞": "”", "〝": "“"}
 
+# A web address is ASCII (a hanzi right after one is the sentence going on),
+# and marks at its end before Chinese text are the sentence's: "见https://a.cn/x,谢谢".
+_URL_END = r"""(?=[,.;:!?)\]]*(?:[\s"'<>]|[^\x00-\x7f]|$))"""
 _PROTECTED = re.compile(
-    r"""(?:https?|ftp)://[^\s\u3000-\u303f\uff00-\uffef"“”'<>]+"""
-    r"|www\.[A-Za-z0-9.-]+[^\s\u3000-\u303f\uff00-\uffef\"“”'<>]*"
+    rf"""(?:https?|ftp)://[!-~]+?{_URL_END}"""
+    rf"""|www\.[A-Za-z0-9.-]+[!-~]*?{_URL_END}"""
     r"|[\w.+-]+@[\w-]+\.[\w.-]+",
     re.ASCII,
 )
