@@ -159,15 +159,14 @@ def diff_edits(before: str, after: str, reason: str, confidence: float = 1.0) ->
         return []
     if len(before) == len(after):
         edits: list[Edit] = []
-        start = -1
-        for i, (a, b) in enumerate(zip(before, after, strict=True)):
-            if a != b and start < 0:
+        changed = [i for i, a, b in zip(range(len(before)), before, after, strict=True) if a != b]
+        start = prev = changed[0]
+        for i in changed[1:]:
+            if i != prev + 1:  # a run of changed characters ended at prev
+                edits.append(Edit(start, prev + 1, after[start : prev + 1], reason, confidence))
                 start = i
-            elif a == b and start >= 0:
-                edits.append(Edit(start, i, after[start:i], reason, confidence))
-                start = -1
-        if start >= 0:
-            edits.append(Edit(start, len(before), after[start:], reason, confidence))
+            prev = i
+        edits.append(Edit(start, prev + 1, after[start : prev + 1], reason, confidence))
         return edits
     from difflib import SequenceMatcher
 

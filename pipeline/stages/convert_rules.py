@@ -150,6 +150,9 @@ def load_rules() -> Rules:
     return parse_rules(rules_data())
 
 
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")  # what is_han accepts, for whole texts
+
+
 def is_han(ch: str) -> bool:
     """A CJK ideograph (basic block or extension A).
 
@@ -298,7 +301,7 @@ def detect_source(
     """
     rules = rules or load_rules()
     window = text[:DETECT_WINDOW]
-    counts = Counter(ch for ch in window if is_han(ch))
+    counts = Counter(_HAN.findall(window))
     chars = list(counts)
     if not chars:
         return Detection("mainland", "no Chinese characters to tell by")
