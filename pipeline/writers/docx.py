@@ -21,8 +21,8 @@ from typing import Any
 from docx import Document as new_docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
 from ..model import BlockKind, Document, Field
@@ -310,48 +310,72 @@ def _page_field(r: Any) -> None:
     r.append(end)
 
 
-def _add_field(paragraph: Any, field: Field, opts: Options) -> None:
+def _field_xml(field: Field, opts: Options) -> str:
     """A field as a content control (``w:sdt``) tagged with its id, labelled by its label.
 
     Word and WPS let the reader click it and type the value; ``pipeline fields
     NAME.docx`` reads it back by its tag.  An unfilled field shows its
     highlighted 【label】 as placeholder text; a filled one reads as normal
-    text, with a dotted underline under ``--mark-filled``.
+    text, with a dotted underline under ``--mark-filled``.  A rich-text control
+    (no ``w:text``): LibreOffice drops run formatting inside plain-text ones.
     """
-    props = OxmlElement("w:sdtPr")
-    for name, value in (
-        ("w:alias", field.label),
-        ("w:tag", field.id),
-        ("w:id", str(zlib.crc32(field.id.encode()) & 0x7FFFFFFF)),
-    ):
-        element = OxmlElement(name)
-        element.set(qn("w:val"), value)
-        props.append(element)
+    number = zlib.crc32(field.id.encode()) & 0x7FFFFFFF
+    props = (
+        f'<w:alias w:val="{_attr(field.label)}"/><w:tag w:val="{_attr(field.id)}"/>'
+        f'<w:id w:val="{number}"/>'
+    )
+    mark = ""
     if field.value is None:
-        props.append(OxmlElement("w:showingPlcHdr"))
-    # A rich-text control (no w:text): LibreOffice drops run formatting inside plain-text ones.
-    run = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    if field.value is None:
-        mark = OxmlElement("w:highlight")
-        mark.set(qn("w:val"), "yellow")
-        rpr.append(mark)
+        props += "<w:showingPlcHdr/>"
+        mark = '<w:rPr><w:highlight w:val="yellow"/></w:rPr>'
     elif opts.mark_filled:
-        mark = OxmlElement("w:u")
-        mark.set(qn("w:val"), "dotted")
-        rpr.append(mark)
-    if len(rpr):
-        run.append(rpr)
-    text = OxmlElement("w:t")
-    text.set(qn("xml:space"), "preserve")
-    text.text = field.display
-    run.append(text)
-    content = OxmlElement("w:sdtContent")
-    content.append(run)
-    sdt = OxmlElement("w:sdt")
-    sdt.append(props)
-    sdt.append(content)
-    paragraph._p.append(sdt)
+        mark = '<w:rPr><w:u w:val="dotted"/></w:rPr>'
+    text = f'<w:t xml:space="preserve">{_text(field.display)}</w:t>'
+    content = f"<w:sdtContent><w:r>{mark}{text}</w:r></w:sdtContent>"
+    return f"<w:sdt><w:sdtPr>{props}</w:sdtPr>{content}</w:sdt>"
+
+
+def _text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(text: str) -> str:
+    return _text(text).replace('"', "&quot;")
+
+
+def _run_xml(text: str, bold: bool = False, br: bool = False) -> str:
+    """A run of ``text`` (spaces at its ends kept), bold or not, a line break after it or not."""
+    space = ' xml:space="preserve"' if text.strip() != text else ""
+    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    return f"<w:r>{props}<w:t{space}>{_text(text)}</w:t>{'<w:br/>' if br else ''}</w:r>"
+
+
+def _body_xml(
+    document: Document, profile: Profile, opts: Options, style_ids: dict[str, str]
+) -> str:
+    """The handout's paragraphs as WordprocessingML, written as text and parsed once.
+
+    (Built element by element through python-docx, the body cost more than
+    the rest of the DOCX together.)
+    """
+    out: list[str] = []
+    for block in document.blocks:
+        style_id = style_ids.get(style_key(block))
+        out.append(
+            f'<w:p><w:pPr><w:pStyle w:val="{_attr(style_id)}"/></w:pPr>' if style_id else "<w:p>"
+        )
+        lines = title_lines(block, profile) if block.kind is BlockKind.TITLE else [block]
+        if len(lines) > 1:  # balanced title lines, broken where the PDF breaks them
+            last = len(lines) - 1
+            out.extend(_run_xml(line.text, br=k < last) for k, line in enumerate(lines))
+        else:
+            for inline, strong in block.marked_inlines():
+                if isinstance(inline, Field):
+                    out.append(_field_xml(inline, opts))
+                else:  # runs inherit their fonts (East Asian included) from the style
+                    out.append(_run_xml(inline.text, bold=strong))
+        out.append("</w:p>")
+    return "".join(out)
 
 
 @dataclass
@@ -415,31 +439,15 @@ def write_docx(document: Document, opts: Options) -> bytes:
     core.language = document.meta.language
     core.author = ""
     core.comments = f"converted from {document.meta.source}"
-    for block in document.blocks:
-        para = doc.add_paragraph()
-        # The style by id: python-docx's lookup by name scans every style, per paragraph.
-        style_id = style_ids.get(style_key(block))
-        if style_id is not None:
-            para._p.style = style_id
-        if block.kind is BlockKind.TITLE:
-            lines = title_lines(block, profile)
-            if len(lines) > 1:  # balanced lines, broken where the PDF breaks them
-                for number, line in enumerate(lines):
-                    run = para.add_run()
-                    run._r.add_t(line.text)
-                    if number < len(lines) - 1:
-                        run.add_break()
-                continue
-        for inline, strong in block.marked_inlines():
-            # Runs inherit their fonts (East Asian included) from the paragraph style.
-            if isinstance(inline, Field):
-                _add_field(para, inline, opts)  # a content control, styled as a field
-                continue
-            # Text goes straight into one w:t: a block holds no tabs or line
-            # breaks, which ``add_run(text)`` would look for character by character.
-            run = para.add_run()
-            run._r.add_t(inline.text)
-            if strong:  # the lead sentence: bold, as the profile's bold face
-                run.bold = True
+    body = doc.element.body
+    paragraphs = parse_xml(
+        f"<w:body {nsdecls('w')}>{_body_xml(document, profile, opts, style_ids)}</w:body>"
+    )
+    section = body.sectPr
+    for paragraph in list(paragraphs):
+        if section is not None:
+            section.addprevious(paragraph)
+        else:
+            body.append(paragraph)
     package = template.part.package
     return template.saver.save(package, (template.part, core_properties_part(package)))
