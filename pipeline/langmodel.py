@@ -243,34 +243,32 @@ class CharBigram:
         return lp
 
 
-_SIMPLE: dict[str, str] = {}  # hanzi -> its simplified form (itself when OpenCC gives none)
-
-
-def _simple(ch: str) -> str:
-    form = _SIMPLE.get(ch)
-    if form is None:
-        _learn_simple([ch])
-        form = _SIMPLE[ch]
-    return form
-
-
-def _learn_simple(chars: Iterable[str]) -> None:
-    """Look up the simplified forms of ``chars`` with one OpenCC call (one a line)."""
-    from .stages.convert import converter
-
-    new = list(dict.fromkeys(c for c in chars if c not in _SIMPLE))
-    if not new:
-        return
-    forms = converter("t2s")("\n".join(new)).split("\n")
-    if len(forms) != len(new):  # not one line out for each line in: ask one by one
-        forms = [converter("t2s")(c) for c in new]
-    for ch, out in zip(new, forms, strict=True):
-        _SIMPLE[ch] = out if len(out) == 1 else ch
-
+# What the models read for each character seen so far: a hanzi's simplified
+# form (OpenCC, one character to one) or a folded mark's Chinese form, as a
+# str.translate table; _SEEN holds every character already looked up.
+_TABLE: dict[int, str] = {}
+_SEEN: set[str] = set()
 
 # Marks that sites fold to ASCII (``，`` -> ``,``), read as the Chinese marks
 # both models know.  Not ``?``: that one may be a lost byte.
 _UNFOLDED = {",": "，", ":": "：", ";": "；", "!": "！", "(": "（", ")": "）"}
+_TABLE.update((ord(k), v) for k, v in _UNFOLDED.items())
+
+
+def _learn_simple(chars: Iterable[str]) -> None:
+    """Look up the simplified forms of the new hanzi in ``chars`` with one OpenCC call."""
+    from .stages.convert import converter
+
+    new = [c for c in dict.fromkeys(chars) if c not in _SEEN]
+    hanzi = [c for c in new if is_cjk(c)]
+    if hanzi:
+        forms = converter("t2s")("\n".join(hanzi)).split("\n")
+        if len(forms) != len(hanzi):  # not one line out for each line in: ask one by one
+            forms = [converter("t2s")(c) for c in hanzi]
+        for ch, out in zip(hanzi, forms, strict=True):
+            if len(out) == 1 and out != ch:
+                _TABLE[ord(ch)] = out
+    _SEEN.update(new)
 
 
 def _simplify_chars(text: str) -> str:
@@ -280,12 +278,13 @@ def _simplify_chars(text: str) -> str:
     >>> _simplify_chars("工作,力促")
     '工作，力促'
     """
-    return "".join(_simple(c) if is_cjk(c) else _UNFOLDED.get(c, c) for c in text)
+    if not _SEEN.issuperset(text):
+        _learn_simple(text)
+    return text.translate(_TABLE)
 
 
 def simplified(text: str) -> str:
     """``text`` as the models read it: simplified, marks unfolded, length kept."""
-    _learn_simple(c for c in text if is_cjk(c))
     return _simplify_chars(text)
 
 
@@ -352,7 +351,7 @@ class ChineseScorer:
         context: the context is simplified, segmented and paired once.
         """
         middles = tuple(middles)
-        _learn_simple(c for m in (left, *middles, right) for c in m if is_cjk(c))
+        _learn_simple(itertools.chain(left, *middles, right))
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
         tail = self.model.suffix(right_s)
         chars = self.chars
@@ -462,8 +461,8 @@ class InDocument(ChineseScorer):
 @lru_cache(maxsize=64)
 def _simplified(candidates: tuple[str, ...]) -> tuple[str, ...]:
     """Each candidate's simplified form (the same candidate lists recur for every spot)."""
-    _learn_simple(c for m in candidates for c in m if is_cjk(c))
-    return tuple(_simplify_chars(c) for c in candidates)
+    _learn_simple(itertools.chain.from_iterable(candidates))
+    return tuple(c.translate(_TABLE) for c in candidates)
 
 
 def hanzi_pairs(text: str) -> Counter[str]:
