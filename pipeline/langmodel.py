@@ -212,6 +212,8 @@ class CharBigram:
         self.total = sum(unigram.values())
         self._floor = math.log(0.1 / self.total)
         self._memo: dict[str, float] = {}
+        # ChineseScorer.shortlist's results: the same spots recur in a document
+        self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
 
     def _p(self, ch: str) -> float:
         return (self.unigram.get(ch, 0) + 0.1) / (self.total + 0.1 * len(self.unigram))
@@ -323,6 +325,7 @@ class ChineseScorer:
         self._spot_scores = 0
         if self.chars is not None:
             self.chars._memo.clear()
+            self.chars.shortlists.clear()
 
     def ranked_between(
         self, left: str, middles: tuple[str, ...], right: str
@@ -394,19 +397,31 @@ class ChineseScorer:
         A cheap first round (two lookups a candidate) before the full scoring,
         for when thousands of characters could fill one spot.
         """
-        if self.chars is None or len(candidates) <= keep:
+        chars = self.chars
+        if chars is None or len(candidates) <= keep:
             return candidates
-        pair = self.chars.pair
         before = _simplify_chars(left[-1:])
         after = _simplify_chars(right[:1])
-        scored = []
-        for ch, simple in zip(candidates, _simplified(candidates), strict=True):
-            score = pair(before, simple) if before else 0.0
-            if after:
-                score += pair(simple, after)
-            scored.append((score, ch))
-        scored.sort(reverse=True)
-        return tuple(ch for _, ch in scored[:keep])
+        key = (before, after, candidates, keep)
+        known = chars.shortlists.get(key)
+        if known is not None:
+            return known
+        pair = chars.pair
+        simple = _simplified(candidates)
+        if before and after:
+            scores = [pair(before, c) + pair(c, after) for c in simple]
+        elif before:
+            scores = [pair(before, c) for c in simple]
+        elif after:
+            scores = [0.0 + pair(c, after) for c in simple]
+        else:
+            scores = [0.0] * len(simple)
+        best = sorted(zip(scores, candidates, strict=True), reverse=True)[:keep]
+        known = tuple(ch for _, ch in best)
+        if len(chars.shortlists) > MEMO_SIZE // 100:
+            chars.shortlists.clear()
+        chars.shortlists[key] = known
+        return known
 
 
 class InDocument(ChineseScorer):
