@@ -15,7 +15,13 @@ from pipeline.cli import app
 from pipeline.errors import ConfigError
 from pipeline.runner import convert_bytes
 from pipeline.stages.convert import convert, converter
-from pipeline.stages.convert_rules import detect_source, is_han, load_rules
+from pipeline.stages.convert_rules import (
+    detect_source,
+    is_han,
+    load_rules,
+    simplified_only,
+    simplified_only_table,
+)
 
 
 def doc_of(*lines: str) -> Document:
@@ -95,6 +101,20 @@ def test_detects_mainland_text_converted_to_traditional() -> None:
 )
 def test_detects_source(text: str, source: str) -> None:
     assert detect_source(text, converter("t2s"), converter("s2t")).source == source
+    assert detect_source(text, converter("t2s")).source == source  # the precomputed table
+
+
+def test_simplified_only_table_is_up_to_date() -> None:
+    """``pipeline/data/simplified_only.txt`` is what OpenCC gives today.
+
+    Regenerate with ``python -c "from pipeline.stages.convert_rules import *;
+    from pipeline.stages.convert import converter as c;
+    open('pipeline/data/simplified_only.txt', 'w').write(
+    simplified_only_table(c('t2s'), c('s2t')) + '\\n')"``.
+    """
+    table = simplified_only_table(converter("t2s"), converter("s2t"))
+    assert simplified_only() == frozenset(table)
+    assert "们" in table and "們" not in table and "的" not in table
 
 
 def test_options_validate_and_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -121,7 +121,7 @@ def source_of(doc: Document, opts: Options) -> Detection:
     if opts.source != "auto":
         return Detection(opts.source, "given with --from")
     text = "\n".join(i.text for b in doc.blocks for i in b.inlines if isinstance(i, Text))
-    return detect_source(text, converter("t2s"), converter("s2t"))
+    return detect_source(text, converter("t2s"))
 
 
 # How the rules' words (simplified) are written in each traditional target.

@@ -289,15 +289,42 @@ def _each_char(convert: Any, chars: list[str]) -> list[str]:
     return [known[c] for c in chars]
 
 
+SIMPLIFIED_ONLY_FILE = "simplified_only.txt"
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+
+
+def simplified_only_table(to_simplified: Any, to_traditional: Any) -> str:
+    """The hanzi OpenCC writes differently in traditional script and keeps in simplified."""
+    chars = [chr(c) for a, b in _HAN_RANGES for c in range(a, b + 1)]
+    as_simplified = _each_char(to_simplified, chars)
+    as_traditional = _each_char(to_traditional, chars)
+    return "".join(
+        c for c, s, t in zip(chars, as_simplified, as_traditional, strict=True) if t != c and s == c
+    )
+
+
+@cache
+def simplified_only() -> frozenset[str]:
+    """:func:`simplified_only_table`, precomputed in ``data/`` (the test suite checks it).
+
+    Reading it spares a process building the s2t converter (a fortieth of a
+    second) just to tell simplified text from traditional.
+    """
+    path = resources.files("pipeline").joinpath("data", SIMPLIFIED_ONLY_FILE)
+    return frozenset(path.read_text("utf-8").strip())
+
+
 def detect_source(
-    text: str, to_simplified: Any, to_traditional: Any, rules: Rules | None = None
+    text: str, to_simplified: Any, to_traditional: Any = None, rules: Rules | None = None
 ) -> Detection:
     """Guess the source variant of ``text`` from its first characters.
 
     ``mainland`` covers simplified text and mainland text that a website
     converted to traditional characters (its vocabulary gives it away);
     ``taiwan`` and ``hongkong`` need regional words or forms; traditional
-    text with no such evidence is ``traditional``.
+    text with no such evidence is ``traditional``.  Without ``to_traditional``
+    the precomputed :func:`simplified_only` set says which characters are
+    simplified forms.
     """
     rules = rules or load_rules()
     window = text[:DETECT_WINDOW]
@@ -306,13 +333,17 @@ def detect_source(
     if not chars:
         return Detection("mainland", "no Chinese characters to tell by")
     as_simplified = _each_char(to_simplified, chars)
-    as_traditional = _each_char(to_traditional, chars)
     trad = sum(counts[c] for c, s in zip(chars, as_simplified, strict=True) if s != c)
-    simp = sum(
-        counts[c]
-        for c, s, t in zip(chars, as_simplified, as_traditional, strict=True)
-        if t != c and s == c
-    )
+    if to_traditional is None:
+        only = simplified_only()
+        simp = sum(counts[c] for c in chars if c in only)
+    else:
+        as_traditional = _each_char(to_traditional, chars)
+        simp = sum(
+            counts[c]
+            for c, s, t in zip(chars, as_simplified, as_traditional, strict=True)
+            if t != c and s == c
+        )
     if trad <= simp:
         script = f"simplified characters ({simp} simplified, {trad} traditional)"
         return Detection("mainland", script)
