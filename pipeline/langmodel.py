@@ -236,11 +236,11 @@ def _simple(ch: str) -> str:
 
 def _learn_simple(chars: Iterable[str]) -> None:
     """Look up the simplified forms of ``chars`` with one OpenCC call (one a line)."""
-    from .stages.convert import converter
-
     new = list(dict.fromkeys(c for c in chars if c not in _SIMPLE))
     if not new:
         return
+    from .stages.convert import converter
+
     forms = converter("t2s")("\n".join(new)).split("\n")
     if len(forms) != len(new):  # not one line out for each line in: ask one by one
         forms = [converter("t2s")(c) for c in new]
@@ -260,12 +260,14 @@ def _simplify_chars(text: str) -> str:
     >>> _simplify_chars("工作,力促")
     '工作，力促'
     """
-    return "".join(_simple(c) if is_cjk(c) else _UNFOLDED.get(c, c) for c in text)
+    known = _SIMPLE.get
+    return "".join([known(c) or (_simple(c) if is_cjk(c) else _UNFOLDED.get(c, c)) for c in text])
 
 
 def simplified(text: str) -> str:
     """``text`` as the models read it: simplified, marks unfolded, length kept."""
-    _learn_simple(c for c in text if is_cjk(c))
+    if len(text) > 2:  # new characters looked up together
+        _learn_simple(c for c in text if is_cjk(c))
     return _simplify_chars(text)
 
 
@@ -362,6 +364,31 @@ class ChineseScorer:
         """Single characters by frequency, most frequent first."""
         return _common(self)
 
+    def bigram_fits(
+        self, befores: Iterable[str], candidates: tuple[str, ...], after: str
+    ) -> list[list[float]]:
+        """For each of ``befores``, each candidate's bigram fit after it and before ``after``.
+
+        Two lookups a pair, the candidates simplified once: for short-listing
+        one set of candidates after several texts.  Zeros without bigrams.
+        """
+        befores = list(befores)
+        if self.chars is None:
+            return [[0.0] * len(candidates) for _ in befores]
+        pair = self.chars.pair
+        _learn_simple(c for m in (*befores, *candidates, after) for c in m if is_cjk(c))
+        forms = [_simplify_chars(c) for c in candidates]
+        after_s = _simplify_chars(after[:1])
+        ends = [pair(f, after_s) if after_s else 0.0 for f in forms]
+        fits = []
+        for before in befores:
+            b = _simplify_chars(before[-1:])
+            if b:
+                fits.append([pair(b, f) + e for f, e in zip(forms, ends, strict=True)])
+            else:
+                fits.append(list(ends))
+        return fits
+
     def shortlist(
         self, left: str, candidates: tuple[str, ...], right: str, keep: int
     ) -> tuple[str, ...]:
@@ -375,6 +402,7 @@ class ChineseScorer:
         pair = self.chars.pair
         before = _simplify_chars(left[-1:])
         after = _simplify_chars(right[:1])
+        _learn_simple(c for m in candidates for c in m if is_cjk(c))
         scored = []
         for ch in candidates:
             simple = _simplify_chars(ch)

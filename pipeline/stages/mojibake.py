@@ -50,6 +50,7 @@ MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the orig
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
 SURE = 0.9  # a repair this confident after a '?' settles that spot
 COMMON_CHARS = 4000  # candidates when a whole character was lost
+COMMON_UNFIT = 1500  # of them, tried when their bytes do not explain the '?'
 SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
 JOINT = 8  # best head and tail completions ranked together
@@ -218,18 +219,31 @@ class _Repairer:
         would only split the confidence.
         """
 
-        def key(item: _Ranked) -> tuple[float, bool]:
-            is_simple = simplified(item[1]) == item[1]
-            return -item[0], is_simple == self.traditional  # False (its script) first
-
         seen: set[str] = set()
         out = []
-        for item in sorted(ranked, key=key):
+        for item in sorted(ranked, key=lambda r: (-r[0], self._foreign(r[1]))):
             form = simplified(item[1])
             if form not in seen:
                 seen.add(form)
                 out.append(item)
         return out
+
+    def distinct_pairs(
+        self, joint: list[tuple[float, str, str, float]]
+    ) -> list[tuple[float, str, str, float]]:
+        """The joint ranking with one entry per head and tail read alike (see :meth:`distinct`)."""
+        seen: set[str] = set()
+        out = []
+        for item in sorted(joint, key=lambda j: (-j[0], self._foreign(j[1] + j[2]))):
+            form = simplified(item[1] + item[2])
+            if form not in seen:
+                seen.add(form)
+                out.append(item)
+        return out
+
+    def _foreign(self, chars: str) -> bool:
+        """Whether ``chars`` are not of the text's script."""
+        return (simplified(chars) == chars) == self.traditional
 
     def typography(self, start: int, end: int, candidate: str) -> float:
         """A penalty (nats) for marks ``candidate`` cannot have in its place.
@@ -284,29 +298,25 @@ class _Repairer:
         """
         left, right = self.ctx(start, end)
         model = self.model
-        common = model.common_hanzi[:COMMON_CHARS]
         # A lost character whose last byte could not pair with the next byte
         # explains the (last) '?' as the decoder's replacement: it earns the
         # byte evidence, in whichever codec it fits.
-        evidence: dict[str, float] = {}
-        for codec in ("gbk", "big5"):
-            favoured = _unpaired(codec, _next_bytes(self.text, end, codec))
-            bonus = _unpaired_bonus(favoured, UNPAIRED_SHARE_LOST_CHAR)
-            table = _lost_chars(codec, common)
-            for y in favoured:
-                for ch in table.get(y, ()):
-                    evidence[ch] = max(bonus, evidence.get(ch, 0.0))
-        fits = tuple(evidence)
-        rest = tuple(ch for ch in common if ch not in evidence)
+        fits, evidence, rest = _lost_candidates(
+            model.common_hanzi,
+            _unpaired("gbk", _next_bytes(self.text, end, "gbk")),
+            _unpaired("big5", _next_bytes(self.text, end, "big5")),
+        )
         scored = self.distinct(
             (
                 *(
                     (sc + evidence[ch], ch)
                     for sc, ch in model.ranked_between(
-                        left, model.shortlist(left, fits, right, SHORTLIST), right
+                        left, model.shortlist(left, fits, right, SHORTLIST // 2), right
                     )
                 ),
-                *model.ranked_between(left, model.shortlist(left, rest, right, SHORTLIST), right),
+                *model.ranked_between(
+                    left, model.shortlist(left, rest, right, SHORTLIST // 2), right
+                ),
             )
         )
         if not scored:
@@ -373,11 +383,10 @@ class _Repairer:
             closed = text[end - 1] in _LOST
             favoured = _unpaired(codec, _next_bytes(text, end, codec)) if closed else None
             pairs = [bytes((raw[-1], y)) for y in _trail_bytes(codec)]
-            if len(middle) < 2:
-                for _, h, _ in firsts:
-                    tails_for[h] = self._complete(
-                        pairs, codec, (left + h + middle)[-4:], right, favoured, JOINT
-                    )[:JOINT]
+            if len(middle) < 2:  # short-listed by bigrams only: the joint scores them
+                tails_for = self._short(
+                    pairs, codec, [h for _, h, _ in firsts], middle, right, favoured
+                )
             else:
                 tails_for[heads[0][1]] = self._complete(
                     pairs, codec, (left + heads[0][1] + middle)[-4:], right, favoured
@@ -401,6 +410,7 @@ class _Repairer:
             ),
             reverse=True,
         )
+        joint = self.distinct_pairs(joint)
         _, head, tail, evidence = joint[0]
         candidate = head + middle + tail
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
@@ -450,6 +460,32 @@ class _Repairer:
         )
         return tuple(self.distinct(ranked))
 
+    def _short(
+        self,
+        pairs: list[bytes],
+        codec: str,
+        heads: list[str],
+        middle: str,
+        right: str,
+        favoured: frozenset[int] | None,
+    ) -> dict[str, tuple[tuple[float, str, float], ...]]:
+        """For each head, ``(0, character, evidence)`` for the :data:`JOINT` decodings of
+        ``pairs`` that fit best after it (and ``middle``) by bigrams and bytes."""
+        chars = _decodings(codec, tuple(pairs))
+        bonus = _unpaired_bonus(favoured) if favoured else 0.0
+        fitting = (
+            set(_decodings(codec, tuple(p for p in pairs if p[-1] in favoured)))
+            if favoured
+            else set()
+        )
+        evidence = [bonus if ch in fitting else 0.0 for ch in chars]
+        table = self.model.bigram_fits((h + middle for h in heads), chars, right)
+        out = {}
+        for h, fits in zip(heads, table, strict=True):
+            best = sorted(zip(fits, evidence, chars, strict=True), key=lambda f: -(f[0] + f[1]))
+            out[h] = tuple((0.0, ch, ev) for _, ev, ch in best[:JOINT])
+        return out
+
     def _rank(
         self, chars: tuple[str, ...], left: str, right: str, keep: int
     ) -> tuple[tuple[float, str], ...]:
@@ -469,6 +505,27 @@ def _decodings(codec: str, pairs: tuple[bytes, ...]) -> tuple[str, ...]:
         if _plausible(ch):
             chars.append(ch)
     return tuple(chars)
+
+
+@cache
+def _lost_candidates(
+    common: tuple[str, ...], gbk: frozenset[int], big5: frozenset[int]
+) -> tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]:
+    """Candidates for a lost character: ``(fits, evidence, rest)``.
+
+    ``fits``: common characters (either script) whose last byte is one of
+    the unpaired bytes ``gbk`` or ``big5``, with their byte evidence; ``rest``:
+    the most common other characters, in case the '?' came otherwise.
+    """
+    evidence: dict[str, float] = {}
+    for codec, favoured in (("gbk", gbk), ("big5", big5)):
+        bonus = _unpaired_bonus(favoured, UNPAIRED_SHARE_LOST_CHAR)
+        table = _lost_chars(codec, common[:COMMON_CHARS])
+        for y in favoured:
+            for ch in table.get(y, ()):
+                evidence[ch] = max(bonus, evidence.get(ch, 0.0))
+    rest = tuple(ch for ch in common[:COMMON_UNFIT] if ch not in evidence)
+    return tuple(evidence), evidence, rest
 
 
 @cache
@@ -622,11 +679,15 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
 
 
 def find_repairs(
-    text: str, model: Callable[[], ChineseScorer] = scorer, paragraph_end: bool = True
+    text: str,
+    model: Callable[[], ChineseScorer] = scorer,
+    paragraph_end: bool = True,
+    across: int | None = None,
 ) -> list[Repair]:
     """Repairs for one run of text, non-overlapping, in order.
 
-    ``paragraph_end``: the text ends where its paragraph does (no field follows).
+    ``paragraph_end``: the text ends where its paragraph does (no field
+    follows).  ``across``: only damage that spans this offset is looked at.
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
     runs = list(_shifted_runs(text))
@@ -635,6 +696,9 @@ def find_repairs(
         for m in _LOST_CHAR.finditer(text)
         if any(is_chinese_context(c) for c in text[max(0, m.start() - 3) : m.end() + 3])
     ]
+    if across is not None:
+        runs = [r for r in runs if r[0] < across < r[1]]
+        lost_chars = [(a, b) for a, b in lost_chars if a < across < b]
     if not runs and not lost_chars:
         return sorted(repairs, key=lambda r: r.start)
     repairer = _Repairer(text, model(), paragraph_end)
@@ -748,7 +812,7 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
     if not any(ch in _LOST for ch in near):
         return False
     joined = first.text + second.text
-    return any(r.start < seam < r.end for r in find_repairs(joined, model))
+    return any(r.start < seam < r.end for r in find_repairs(joined, model, across=seam))
 
 
 def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]]:
