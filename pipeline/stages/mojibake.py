@@ -98,6 +98,20 @@ def _clause_before(text: str, end: int) -> str:
     return text[start + 1 : end]
 
 
+def _question(text: str, start: int, end: int) -> bool:
+    """Whether the marks ``text[start:end]`` (``?`` or ``??``) read as question marks.
+
+    They do after a question (吗, 什么 …) and beside an exclamation mark
+    (``真的?!``).
+
+    >>> _question("今天是星期几?明天呢", 6, 7), _question("安?生产", 1, 2)
+    (True, False)
+    """
+    if _QUESTION.search(_clause_before(text, start)):
+        return True
+    return text[end : end + 1] in ("!", "！") or text[start - 1 : start] in ("!", "！")
+
+
 def _lead_bytes(codec: str) -> range:
     return range(0x81, 0xFF) if codec == "gbk" else range(0xA1, 0xFA)
 
@@ -740,7 +754,9 @@ def find_repairs(
     # explains.
     covered: list[tuple[int, int]] = []  # spans a sure repair explains
     for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
-        if not lead_lost and any(a <= end - 1 < b for a, b in covered):
+        if not lead_lost and (
+            any(a <= end - 1 < b for a, b in covered) or _question(text, end - 1, end)
+        ):
             continue
         for codec in ("gbk", "big5"):
             found = repairer.shifted(start, end, codec, lead_lost, last_real)
@@ -753,9 +769,8 @@ def find_repairs(
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
             continue
-        if end - start == 1 and (
-            _QUESTION.search(_clause_before(text, start))
-            or (text[start - 1].isascii() and text[start - 1].isalpha())
+        if _question(text, start, end) or (
+            end - start == 1 and text[start - 1].isascii() and text[start - 1].isalpha()
         ):
             continue  # a question (why?): the '?' is a folded '？', not a lost character
         found = repairer.whole_char(start, end)
