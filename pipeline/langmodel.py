@@ -40,7 +40,7 @@ FORMAT = 3  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 MEMO_SIZE = 200_000  # scored windows kept per process
 WORD_WEIGHT = 0.7  # of the word model against the character bigrams
-DOC_BONUS = 1.5  # nats for a character pair the document uses elsewhere
+DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
 
 # Probabilities (per token) of what the dictionary has no counts for: marks of
 # Chinese prose roughly as often as they occur in it; other full-width symbols
