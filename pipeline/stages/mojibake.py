@@ -755,7 +755,8 @@ def find_repairs(
     covered: list[tuple[int, int]] = []  # spans a sure repair explains
     for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
         if not lead_lost and (
-            any(a <= end - 1 < b for a, b in covered) or _question(text, end - 1, end)
+            any(a <= end - 1 < b for a, b in covered)
+            or (end - start <= 2 and _question(text, end - 1, end))  # 几? is no run
         ):
             continue
         for codec in ("gbk", "big5"):
