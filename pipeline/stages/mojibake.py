@@ -10,7 +10,9 @@ Three kinds of damage, all seen in documents copied from template websites:
   is ``“六保”等重點工作`` shifted by one byte.  Repair: unfold the ASCII marks,
   re-encode the span, put back the lost byte(s) and decode in phase.  The lost
   byte is inferred: every possible byte is tried and the results ranked by a
-  character model of Chinese (:mod:`pipeline.langmodel`).
+  character model of Chinese (:mod:`pipeline.langmodel`) and by what the
+  damage says of the bytes: a ``?`` that closed the run stands for a byte
+  that could not pair with the next one (see :func:`_unpaired`).
 * **UTF-8 read as GBK** (``鈥滀綘濂解€``), repaired by re-encoding; the
   ``锟斤拷`` left when such text was saved again cannot be repaired and is
   marked for review.
