@@ -43,7 +43,7 @@ FORMAT = 5  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 MEMO_SIZE = 200_000  # scored windows kept per process
 WORD_WEIGHT = 0.7  # of the word model against the character bigrams
-DOC_BONUS = 1.5  # nats for a character pair the document uses elsewhere
+DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
 
 # Probabilities (per token) of what the dictionary has no counts for: marks of
 # Chinese prose roughly as often as they occur in it; other full-width symbols
@@ -388,6 +388,31 @@ class ChineseScorer:
     def common_hanzi(self) -> tuple[str, ...]:
         """Single characters by frequency, most frequent first."""
         return _common(self)
+
+    def bigram_fits(
+        self, befores: Iterable[str], candidates: tuple[str, ...], after: str
+    ) -> list[list[float]]:
+        """For each of ``befores``, each candidate's bigram fit after it and before ``after``.
+
+        Two lookups a pair, the candidates simplified once: for short-listing
+        one set of candidates after several texts.  Zeros without bigrams.
+        """
+        befores = list(befores)
+        if self.chars is None:
+            return [[0.0] * len(candidates) for _ in befores]
+        pair = self.chars.pair
+        _learn_simple(c for m in (*befores, *candidates, after) for c in m if is_cjk(c))
+        forms = [_simplify_chars(c) for c in candidates]
+        after_s = _simplify_chars(after[:1])
+        ends = [pair(f, after_s) if after_s else 0.0 for f in forms]
+        fits = []
+        for before in befores:
+            b = _simplify_chars(before[-1:])
+            if b:
+                fits.append([pair(b, f) + e for f, e in zip(forms, ends, strict=True)])
+            else:
+                fits.append(list(ends))
+        return fits
 
     def shortlist(
         self, left: str, candidates: tuple[str, ...], right: str, keep: int

@@ -10,7 +10,9 @@ Three kinds of damage, all seen in documents copied from template websites:
   is ``“六保”等重點工作`` shifted by one byte.  Repair: unfold the ASCII marks,
   re-encode the span, put back the lost byte(s) and decode in phase.  The lost
   byte is inferred: every possible byte is tried and the results ranked by a
-  character model of Chinese (:mod:`pipeline.langmodel`).
+  character model of Chinese (:mod:`pipeline.langmodel`) and by what the
+  damage says of the bytes: a ``?`` that closed the run stands for a byte
+  that could not pair with the next one (see :func:`_unpaired`).
 * **UTF-8 read as GBK** (``鈥滀綘濂解€``), repaired by re-encoding; the
   ``锟斤拷`` left when such text was saved again cannot be repaired and is
   marked for review.
@@ -43,6 +45,7 @@ REVIEW_KIND = "review"
 # letter in a shifted run is a real single byte (the one that re-aligned).
 _UNFOLD = {"!": "！", ",": "，", ":": "：", ";": "；", "?": "？", "(": "（", ")": "）"}
 _LOST = "?\ufffd"
+_UNFOLDED_MARKS = str.maketrans({ch: _UNFOLD[ch] for ch in ",:;!()"})
 _MAX_RUN = 40  # characters a shifted run may span before we stop looking
 _CONTEXT = 3  # characters of context scored on each side
 
@@ -50,6 +53,7 @@ MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the orig
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
 SURE = 0.9  # a repair this confident after a '?' settles that spot
 COMMON_CHARS = 4000  # candidates when a whole character was lost
+COMMON_UNFIT = 1500  # of them, tried when their bytes do not explain the '?'
 SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
 JOINT = 8  # best head and tail completions ranked together
@@ -57,9 +61,11 @@ JOINT_ADJACENT = 16  # heads ranked with their own tails when the two ends touch
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
 # A '?' that closes a shifted run is, this often, the decoder's replacement
 # for a byte that could not pair with the next one; otherwise another chunk
-# ended there (as in the sample) and the byte is any.  After a lost lead byte
-# ("??", or "?" when it was dropped) a chunk of one byte is no explanation.
-UNPAIRED_SHARE = 0.5
+# ended there (as once in the sample) and the byte is any.  Chunk ends are
+# rare (the sample has two splits in 2,852 characters), so mostly the former.
+# After a lost lead byte ("??", or "?" when it was dropped) a chunk of one
+# byte is no explanation at all.
+UNPAIRED_SHARE = 0.9
 UNPAIRED_SHARE_LOST_CHAR = 0.95
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{2,}")
@@ -92,6 +98,20 @@ def _clause_before(text: str, end: int) -> str:
     """The text from the last clause mark before ``end`` up to it."""
     start = max(text.rfind(mark, 0, end) for mark in "。，！？；,!;\n")
     return text[start + 1 : end]
+
+
+def _question(text: str, start: int, end: int) -> bool:
+    """Whether the marks ``text[start:end]`` (``?`` or ``??``) read as question marks.
+
+    They do after a question (吗, 什么 …) and beside an exclamation mark
+    (``真的?!``).
+
+    >>> _question("今天是星期几?明天呢", 6, 7), _question("安?生产", 1, 2)
+    (True, False)
+    """
+    if _QUESTION.search(_clause_before(text, start)):
+        return True
+    return text[end : end + 1] in ("!", "！") or text[start - 1 : start] in ("!", "！")
 
 
 def _lead_bytes(codec: str) -> range:
@@ -195,6 +215,7 @@ def _softmax_top(scores: list[float]) -> float:
 # Marks that open or pause and so never end a paragraph (a repair's last
 # character there is more likely 。 than 、).
 _NOT_FINAL = "，、；：“‘《（,;:("
+LOG_NOT_QUESTION = LOG_CLASH / 2  # a question without a question word is rare
 _OPENING = "“‘《（「『"
 _CLOSING = "”’》）」』"
 
@@ -218,28 +239,47 @@ class _Repairer:
         would only split the confidence.
         """
 
-        def key(item: _Ranked) -> tuple[float, bool]:
-            is_simple = simplified(item[1]) == item[1]
-            return -item[0], is_simple == self.traditional  # False (its script) first
-
         seen: set[str] = set()
         out = []
-        for item in sorted(ranked, key=key):
+        for item in sorted(ranked, key=lambda r: (-r[0], self._foreign(r[1]))):
             form = simplified(item[1])
             if form not in seen:
                 seen.add(form)
                 out.append(item)
         return out
 
+    def distinct_pairs(
+        self, joint: list[tuple[float, str, str, float]]
+    ) -> list[tuple[float, str, str, float]]:
+        """The joint ranking with one entry per head and tail read alike (see :meth:`distinct`)."""
+        seen: set[str] = set()
+        out = []
+        for item in sorted(joint, key=lambda j: (-j[0], self._foreign(j[1] + j[2]))):
+            form = simplified(item[1] + item[2])
+            if form not in seen:
+                seen.add(form)
+                out.append(item)
+        return out
+
+    def _foreign(self, chars: str) -> bool:
+        """Whether ``chars`` are not of the text's script."""
+        return (simplified(chars) == chars) == self.traditional
+
     def typography(self, start: int, end: int, candidate: str) -> float:
         """A penalty (nats) for marks ``candidate`` cannot have in its place.
 
-        A paragraph does not end in a pause or an opening mark, and a
-        closing quote or bracket closes one opened before it in the paragraph.
+        A paragraph does not end in a pause or an opening mark, a question
+        mark closes a clause with a question word, and a closing quote or
+        bracket closes one opened before it in the paragraph.
         """
         penalty = 0.0
         if self.paragraph_end and end == len(self.text) and candidate[-1:] in _NOT_FINAL:
             penalty += LOG_CLASH
+        at = candidate.find("？")
+        if at >= 0:
+            clause = _clause_before(self.text[:start] + candidate, start + at)
+            if not _QUESTION.search(clause):
+                penalty += LOG_NOT_QUESTION
         if any(ch in _CLOSING for ch in candidate):
             open_ = self.open_marks(start)
             for ch in candidate:
@@ -284,29 +324,25 @@ class _Repairer:
         """
         left, right = self.ctx(start, end)
         model = self.model
-        common = model.common_hanzi[:COMMON_CHARS]
         # A lost character whose last byte could not pair with the next byte
         # explains the (last) '?' as the decoder's replacement: it earns the
         # byte evidence, in whichever codec it fits.
-        evidence: dict[str, float] = {}
-        for codec in ("gbk", "big5"):
-            favoured = _unpaired(codec, _next_bytes(self.text, end, codec))
-            bonus = _unpaired_bonus(favoured, UNPAIRED_SHARE_LOST_CHAR)
-            table = _lost_chars(codec, common)
-            for y in favoured:
-                for ch in table.get(y, ()):
-                    evidence[ch] = max(bonus, evidence.get(ch, 0.0))
-        fits = tuple(evidence)
-        rest = tuple(ch for ch in common if ch not in evidence)
+        fits, evidence, rest = _lost_candidates(
+            model.common_hanzi,
+            _unpaired("gbk", _next_bytes(self.text, end, "gbk")),
+            _unpaired("big5", _next_bytes(self.text, end, "big5")),
+        )
         scored = self.distinct(
             (
                 *(
                     (sc + evidence[ch], ch)
                     for sc, ch in model.ranked_between(
-                        left, model.shortlist(left, fits, right, SHORTLIST), right
+                        left, model.shortlist(left, fits, right, SHORTLIST // 2), right
                     )
                 ),
-                *model.ranked_between(left, model.shortlist(left, rest, right, SHORTLIST), right),
+                *model.ranked_between(
+                    left, model.shortlist(left, rest, right, SHORTLIST // 2), right
+                ),
             )
         )
         if not scored:
@@ -338,13 +374,35 @@ class _Repairer:
         lead byte; otherwise the byte was dropped and ``start`` is the first
         shifted character.  A final ``?`` (or a run ending before an ASCII
         byte below 0x40) stands for a lost trailing byte.
+
+        Sites that serve both scripts convert the damaged text too: a run
+        with traditional characters is also read back as simplified.
         """
         text = self.text
         body_start = start + 1 if lead_lost else start
         body_end = end - 1 if text[end - 1] in _LOST else end
         if body_end <= body_start:
             return None  # "??": a character lost whole, not a shifted run
-        raw = _encode_run(text[body_start:body_end], codec, last_real)
+        body = text[body_start:body_end]
+        found = self._shifted(start, end, codec, body, last_real)
+        simple = simplified(body)
+        if simple != body.translate(_UNFOLDED_MARKS):
+            other = self._shifted(start, end, codec, simple, last_real)
+            if other and (
+                not found
+                or self.total_gain(start, end, other.after) + other.evidence
+                > self.total_gain(start, end, found.after) + found.evidence
+            ):
+                found = replace(
+                    other, reason=other.reason + " (the damage had been converted to traditional)"
+                )
+        return found
+
+    def _shifted(
+        self, start: int, end: int, codec: str, body: str, last_real: bool
+    ) -> Repair | None:
+        text = self.text
+        raw = _encode_run(body, codec, last_real)
         if not raw:
             return None
         # In phase again: (lost, raw[0]) (raw[1], raw[2]) ... and, when a byte
@@ -373,11 +431,10 @@ class _Repairer:
             closed = text[end - 1] in _LOST
             favoured = _unpaired(codec, _next_bytes(text, end, codec)) if closed else None
             pairs = [bytes((raw[-1], y)) for y in _trail_bytes(codec)]
-            if len(middle) < 2:
-                for _, h, _ in firsts:
-                    tails_for[h] = self._complete(
-                        pairs, codec, (left + h + middle)[-4:], right, favoured, JOINT
-                    )[:JOINT]
+            if len(middle) < 2:  # short-listed by bigrams only: the joint scores them
+                tails_for = self._short(
+                    pairs, codec, [h for _, h, _ in firsts], middle, right, favoured
+                )
             else:
                 tails_for[heads[0][1]] = self._complete(
                     pairs, codec, (left + heads[0][1] + middle)[-4:], right, favoured
@@ -401,6 +458,7 @@ class _Repairer:
             ),
             reverse=True,
         )
+        joint = self.distinct_pairs(joint)
         _, head, tail, evidence = joint[0]
         candidate = head + middle + tail
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
@@ -450,6 +508,32 @@ class _Repairer:
         )
         return tuple(self.distinct(ranked))
 
+    def _short(
+        self,
+        pairs: list[bytes],
+        codec: str,
+        heads: list[str],
+        middle: str,
+        right: str,
+        favoured: frozenset[int] | None,
+    ) -> dict[str, tuple[tuple[float, str, float], ...]]:
+        """For each head, ``(0, character, evidence)`` for the :data:`JOINT` decodings of
+        ``pairs`` that fit best after it (and ``middle``) by bigrams and bytes."""
+        chars = _decodings(codec, tuple(pairs))
+        bonus = _unpaired_bonus(favoured) if favoured else 0.0
+        fitting = (
+            set(_decodings(codec, tuple(p for p in pairs if p[-1] in favoured)))
+            if favoured
+            else set()
+        )
+        evidence = [bonus if ch in fitting else 0.0 for ch in chars]
+        table = self.model.bigram_fits((h + middle for h in heads), chars, right)
+        out = {}
+        for h, fits in zip(heads, table, strict=True):
+            best = sorted(zip(fits, evidence, chars, strict=True), key=lambda f: -(f[0] + f[1]))
+            out[h] = tuple((0.0, ch, ev) for _, ev, ch in best[:JOINT])
+        return out
+
     def _rank(
         self, chars: tuple[str, ...], left: str, right: str, keep: int
     ) -> tuple[tuple[float, str], ...]:
@@ -469,6 +553,27 @@ def _decodings(codec: str, pairs: tuple[bytes, ...]) -> tuple[str, ...]:
         if _plausible(ch):
             chars.append(ch)
     return tuple(chars)
+
+
+@cache
+def _lost_candidates(
+    common: tuple[str, ...], gbk: frozenset[int], big5: frozenset[int]
+) -> tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]:
+    """Candidates for a lost character: ``(fits, evidence, rest)``.
+
+    ``fits``: common characters (either script) whose last byte is one of
+    the unpaired bytes ``gbk`` or ``big5``, with their byte evidence; ``rest``:
+    the most common other characters, in case the '?' came otherwise.
+    """
+    evidence: dict[str, float] = {}
+    for codec, favoured in (("gbk", gbk), ("big5", big5)):
+        bonus = _unpaired_bonus(favoured, UNPAIRED_SHARE_LOST_CHAR)
+        table = _lost_chars(codec, common[:COMMON_CHARS])
+        for y in favoured:
+            for ch in table.get(y, ()):
+                evidence[ch] = max(bonus, evidence.get(ch, 0.0))
+    rest = tuple(ch for ch in common[:COMMON_UNFIT] if ch not in evidence)
+    return tuple(evidence), evidence, rest
 
 
 @cache
@@ -622,11 +727,15 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
 
 
 def find_repairs(
-    text: str, model: Callable[[], ChineseScorer] = scorer, paragraph_end: bool = True
+    text: str,
+    model: Callable[[], ChineseScorer] = scorer,
+    paragraph_end: bool = True,
+    across: int | None = None,
 ) -> list[Repair]:
     """Repairs for one run of text, non-overlapping, in order.
 
-    ``paragraph_end``: the text ends where its paragraph does (no field follows).
+    ``paragraph_end``: the text ends where its paragraph does (no field
+    follows).  ``across``: only damage that spans this offset is looked at.
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
     runs = list(_shifted_runs(text))
@@ -635,6 +744,9 @@ def find_repairs(
         for m in _LOST_CHAR.finditer(text)
         if any(is_chinese_context(c) for c in text[max(0, m.start() - 3) : m.end() + 3])
     ]
+    if across is not None:
+        runs = [r for r in runs if r[0] < across < r[1]]
+        lost_chars = [(a, b) for a, b in lost_chars if a < across < b]
     if not runs and not lost_chars:
         return sorted(repairs, key=lambda r: r.start)
     repairer = _Repairer(text, model(), paragraph_end)
@@ -644,7 +756,10 @@ def find_repairs(
     # explains.
     covered: list[tuple[int, int]] = []  # spans a sure repair explains
     for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
-        if not lead_lost and any(a <= end - 1 < b for a, b in covered):
+        if not lead_lost and (
+            any(a <= end - 1 < b for a, b in covered)
+            or (end - start <= 2 and _question(text, end - 1, end))  # 几? is no run
+        ):
             continue
         for codec in ("gbk", "big5"):
             found = repairer.shifted(start, end, codec, lead_lost, last_real)
@@ -657,9 +772,8 @@ def find_repairs(
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
             continue
-        if end - start == 1 and (
-            _QUESTION.search(_clause_before(text, start))
-            or (text[start - 1].isascii() and text[start - 1].isalpha())
+        if _question(text, start, end) or (
+            end - start == 1 and text[start - 1].isascii() and text[start - 1].isalpha()
         ):
             continue  # a question (why?): the '?' is a folded '？', not a lost character
         found = repairer.whole_char(start, end)
@@ -748,7 +862,7 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
     if not any(ch in _LOST for ch in near):
         return False
     joined = first.text + second.text
-    return any(r.start < seam < r.end for r in find_repairs(joined, model))
+    return any(r.start < seam < r.end for r in find_repairs(joined, model, across=seam))
 
 
 def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]]:
