@@ -26,6 +26,8 @@ import hashlib
 import itertools
 import logging
 import math
+import operator
+import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -505,9 +507,19 @@ def _simplified(candidates: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(c.translate(_TABLE) for c in candidates)
 
 
+_HANZI_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
+
+
 def hanzi_pairs(text: str) -> Counter[str]:
-    """Adjacent hanzi pairs of ``text`` and how often each occurs."""
-    return Counter(a + b for a, b in itertools.pairwise(text) if is_cjk(a) and is_cjk(b))
+    """Adjacent hanzi pairs of ``text`` and how often each occurs.
+
+    >>> sorted(hanzi_pairs("劳模，劳模精神a中").items())
+    [('劳模', 2), ('模精', 1), ('精神', 1)]
+    """
+    counts: Counter[str] = Counter()
+    for run in _HANZI_RUN.findall(text):  # runs of hanzi (the ranges is_cjk accepts)
+        counts.update(map(operator.add, run, run[1:]))
+    return counts
 
 
 @cache
