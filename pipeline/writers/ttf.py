@@ -15,9 +15,12 @@ objects, and changes only where the bytes come from and how a subset is cut:
 * the tables reportlab parses out of the file (character map, widths, glyph
   offsets: 0.05 to 0.1 s a face) are kept in the user's cache folder
   (:mod:`..diskcache`) and read back in a few milliseconds by later runs;
-* subsets are Flate-compressed at a lower level than reportlab's default:
-  glyph outlines hardly compress, so the default spends three times the time
-  for a file a few per cent smaller (see ``FONT_COMPRESSION``).
+* a subset's font program is deflated glyph by glyph, each glyph's segment
+  kept for the next document (:func:`_deflate_around`), at level 1: glyph
+  outlines hardly compress, so more effort buys a few per cent;
+* a subset's widths are written as one preformatted array, and the first
+  subset is not reserved for ASCII (:class:`MappedTTFont`), so the PDF
+  writer can give it a document's most frequent characters.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ from reportlab.pdfbase.ttfonts import (
 from .. import diskcache
 
 # zlib level for embedded font programs: 1 takes about 0.6 ms for a subset
-# where the default (6) takes 1.5 ms, for a stream about 5 % larger.
+# where the default (6) takes 1.5 ms, for a stream about 5 % larger (before
+# the glyph segments were cached, which makes most of it free).
 FONT_COMPRESSION = 1
 
 # Composite glyph flags (OpenType 'glyf' table).
