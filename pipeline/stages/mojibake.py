@@ -155,18 +155,21 @@ def _next_bytes(text: str, end: int, codec: str) -> tuple[int, ...] | None:
     """The byte(s) the text from ``end`` on may start with; None at the end of the text.
 
     A folded mark may stand for its full-width form (``,`` for ``，``), as
-    the sites folded before or after decoding.  A character the codec
-    cannot encode gives none: the text is not in that codec.
+    the sites folded before or after decoding, and a traditional character
+    for its simplified form, as sites that serve both scripts convert the
+    damaged text.  A character the codec cannot encode gives none: the text
+    is not in that codec.
     """
     if end >= len(text):
         return None
     ch = text[end]
-    firsts = []
-    for form in {ch, _unfold(ch)} if ch in _UNFOLD else {ch}:
+    firsts = set()
+    for form in {ch, _unfold(ch) if ch in _UNFOLD else simplified(ch)}:
         try:
-            firsts.append(form.encode(codec)[0])
+            firsts.add(form.encode(codec)[0])
         except UnicodeEncodeError:
-            return ()
+            if form == ch:
+                return ()
     return tuple(sorted(firsts))
 
 
