@@ -434,7 +434,7 @@ class InDocument(ChineseScorer):
         """DOC_BONUS for each hanzi pair of ``text`` found elsewhere in the document."""
         document, line = self.document, self.line
         found = 0
-        for a, b in itertools.pairwise(text):
+        for a, b in itertools.pairwise(_simplify_chars(text)):
             pair = a + b
             if document.get(pair, 0) > line.get(pair, 0) and is_cjk(a) and is_cjk(b):
                 found += 1
@@ -459,7 +459,15 @@ class InDocument(ChineseScorer):
 
 
 def hanzi_pairs(text: str) -> Counter[str]:
-    """Adjacent hanzi pairs of ``text`` and how often each occurs."""
+    """Adjacent hanzi pairs of ``text``, simplified, and how often each occurs.
+
+    Simplified, so that a repair in one script meets the document's words
+    in the other (a site may have converted the text after it was damaged).
+
+    >>> hanzi_pairs("勞模、劳模")["劳模"]
+    2
+    """
+    text = simplified(text)
     return Counter(a + b for a, b in itertools.pairwise(text) if is_cjk(a) and is_cjk(b))
 
 
