@@ -484,31 +484,27 @@ class _Repairer:
         left: str,
         right: str,
         favoured: frozenset[int] | None = None,
-        keep: int = COMPLETION_SHORTLIST,
     ) -> tuple[tuple[float, str, float], ...]:
         """``(score, character, evidence)`` for the byte pairs' decodings, best first.
 
         Pairs whose last byte is in ``favoured`` (the bytes that explain a
-        closing ``?``) earn :func:`_unpaired_bonus`.  ``keep``: how many of
-        each kind the bigrams short-list for the full scoring.
+        closing ``?``) earn :func:`_unpaired_bonus`; of each kind the bigrams
+        short-list :data:`COMPLETION_SHORTLIST` for the full scoring.
         """
         if favoured is None:
             return tuple(
                 self.distinct(
                     (sc, ch, 0.0)
-                    for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right, keep)
+                    for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right)
                 )
             )
         fits = tuple(p for p in pairs if p[-1] in favoured)
         rest = tuple(p for p in pairs if p[-1] not in favoured)
         bonus = _unpaired_bonus(favoured)
         ranked = [
-            (sc + bonus, ch, bonus)
-            for sc, ch in self._rank(_decodings(codec, fits), left, right, keep)
+            (sc + bonus, ch, bonus) for sc, ch in self._rank(_decodings(codec, fits), left, right)
         ]
-        ranked.extend(
-            (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right, keep)
-        )
+        ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right))
         return tuple(self.distinct(ranked))
 
     def _short(
@@ -537,11 +533,11 @@ class _Repairer:
             out[h] = tuple((0.0, ch, ev) for _, ev, ch in best[:JOINT])
         return out
 
-    def _rank(
-        self, chars: tuple[str, ...], left: str, right: str, keep: int
-    ) -> tuple[tuple[float, str], ...]:
+    def _rank(self, chars: tuple[str, ...], left: str, right: str) -> tuple[tuple[float, str], ...]:
         model = self.model
-        return model.ranked_between(left, model.shortlist(left, chars, right, keep), right)
+        return model.ranked_between(
+            left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
+        )
 
 
 @cache
