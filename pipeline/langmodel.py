@@ -467,7 +467,9 @@ def hanzi_pairs(text: str) -> Counter[str]:
     >>> hanzi_pairs("勞模、劳模")["劳模"]
     2
     """
-    text = simplified(text)
+    from .stages.convert import converter
+
+    text = converter("t2s")(text)  # one call for the whole text
     return Counter(a + b for a, b in itertools.pairwise(text) if is_cjk(a) and is_cjk(b))
 
 
