@@ -30,7 +30,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from ..langmodel import LOG_CLASH, ChineseScorer, InDocument, hanzi_pairs, scorer, simplified
@@ -51,11 +51,11 @@ _CONTEXT = 3  # characters of context scored on each side
 
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
-SURE = 0.9  # a repair this confident after a '?' settles that spot
 COMMON_CHARS = 4000  # candidates when a whole character was lost
 COMMON_UNFIT = 1500  # of them, tried when their bytes do not explain the '?'
 SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
+SURE = 0.9  # a repair this confident after a '?' settles that spot
 JOINT = 8  # best head and tail completions ranked together
 JOINT_ADJACENT = 16  # heads ranked with their own tails when the two ends touch
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
@@ -155,18 +155,21 @@ def _next_bytes(text: str, end: int, codec: str) -> tuple[int, ...] | None:
     """The byte(s) the text from ``end`` on may start with; None at the end of the text.
 
     A folded mark may stand for its full-width form (``,`` for ``，``), as
-    the sites folded before or after decoding.  A character the codec
-    cannot encode gives none: the text is not in that codec.
+    the sites folded before or after decoding, and a traditional character
+    for its simplified form, as sites that serve both scripts convert the
+    damaged text.  A character the codec cannot encode gives none: the text
+    is not in that codec.
     """
     if end >= len(text):
         return None
     ch = text[end]
-    firsts = []
-    for form in {ch, _unfold(ch)} if ch in _UNFOLD else {ch}:
+    firsts = set()
+    for form in {ch, _unfold(ch) if ch in _UNFOLD else simplified(ch)}:
         try:
-            firsts.append(form.encode(codec)[0])
+            firsts.add(form.encode(codec)[0])
         except UnicodeEncodeError:
-            return ()
+            if form == ch:
+                return ()
     return tuple(sorted(firsts))
 
 
@@ -481,31 +484,26 @@ class _Repairer:
         left: str,
         right: str,
         favoured: frozenset[int] | None = None,
-        keep: int = COMPLETION_SHORTLIST,
     ) -> tuple[tuple[float, str, float], ...]:
         """``(score, character, evidence)`` for the byte pairs' decodings, best first.
 
         Pairs whose last byte is in ``favoured`` (the bytes that explain a
-        closing ``?``) earn :func:`_unpaired_bonus`.  ``keep``: how many of
-        each kind the bigrams short-list for the full scoring.
+        closing ``?``) earn :func:`_unpaired_bonus`; of each kind the bigrams
+        short-list :data:`COMPLETION_SHORTLIST` for the full scoring.
         """
         if favoured is None:
             return tuple(
                 self.distinct(
-                    (sc, ch, 0.0)
-                    for sc, ch in self._rank(_decodings(codec, tuple(pairs)), left, right, keep)
+                    (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, pairs), left, right)
                 )
             )
         fits = tuple(p for p in pairs if p[-1] in favoured)
         rest = tuple(p for p in pairs if p[-1] not in favoured)
         bonus = _unpaired_bonus(favoured)
         ranked = [
-            (sc + bonus, ch, bonus)
-            for sc, ch in self._rank(_decodings(codec, fits), left, right, keep)
+            (sc + bonus, ch, bonus) for sc, ch in self._rank(_decodings(codec, fits), left, right)
         ]
-        ranked.extend(
-            (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right, keep)
-        )
+        ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right))
         return tuple(self.distinct(ranked))
 
     def _short(
@@ -519,12 +517,10 @@ class _Repairer:
     ) -> dict[str, tuple[tuple[float, str, float], ...]]:
         """For each head, ``(0, character, evidence)`` for the :data:`JOINT` decodings of
         ``pairs`` that fit best after it (and ``middle``) by bigrams and bytes."""
-        chars = _decodings(codec, tuple(pairs))
+        chars = _decodings(codec, pairs)
         bonus = _unpaired_bonus(favoured) if favoured else 0.0
         fitting = (
-            set(_decodings(codec, tuple(p for p in pairs if p[-1] in favoured)))
-            if favoured
-            else set()
+            set(_decodings(codec, (p for p in pairs if p[-1] in favoured))) if favoured else set()
         )
         evidence = [bonus if ch in fitting else 0.0 for ch in chars]
         table = self.model.bigram_fits((h + middle for h in heads), chars, right)
@@ -534,28 +530,40 @@ class _Repairer:
             out[h] = tuple((0.0, ch, ev) for _, ev, ch in best[:JOINT])
         return out
 
-    def _rank(
-        self, chars: tuple[str, ...], left: str, right: str, keep: int
-    ) -> tuple[tuple[float, str], ...]:
+    def _rank(self, chars: tuple[str, ...], left: str, right: str) -> tuple[tuple[float, str], ...]:
         model = self.model
-        return model.ranked_between(left, model.shortlist(left, chars, right, keep), right)
+        return model.ranked_between(
+            left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
+        )
+
+
+def _decodings(codec: str, pairs: Iterable[bytes]) -> tuple[str, ...]:
+    """The plausible characters ``pairs`` decode to, in order."""
+    table = _pair_table(codec)
+    return tuple(ch for ch in map(table.get, pairs) if ch is not None)
 
 
 @cache
-def _decodings(codec: str, pairs: tuple[bytes, ...]) -> tuple[str, ...]:
-    """The plausible characters ``pairs`` decode to, in order (the same few hundred sets recur)."""
-    chars = []
-    for pair in pairs:
-        try:
-            ch = pair.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if _plausible(ch):
-            chars.append(ch)
-    return tuple(chars)
+def _pair_table(codec: str) -> dict[bytes, str]:
+    """Every byte pair of ``codec`` that decodes to a plausible character, and the character.
+
+    Built once (some 22,000 pairs): the candidates of every lost byte are
+    looked up here rather than decoded and kept per set of pairs.
+    """
+    table = {}
+    for x in _lead_bytes(codec):
+        for y in _trail_bytes(codec):
+            pair = bytes((x, y))
+            try:
+                ch = pair.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _plausible(ch):
+                table[pair] = ch
+    return table
 
 
-@cache
+@lru_cache(maxsize=16)
 def _lost_candidates(
     common: tuple[str, ...], gbk: frozenset[int], big5: frozenset[int]
 ) -> tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]:
@@ -583,8 +591,7 @@ def _lost_chars(codec: str, common: tuple[str, ...]) -> dict[int, tuple[str, ...
     from .convert import converter
 
     known = set(common)
-    pairs = [bytes((x, y)) for x in _lead_bytes(codec) for y in _trail_bytes(codec)]
-    chars = _decodings(codec, tuple(pairs))
+    chars = tuple(_pair_table(codec).values())
     simple = converter("t2s")("\n".join(chars)).split("\n")
     if len(simple) != len(chars):
         simple = list(chars)
