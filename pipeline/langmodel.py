@@ -308,6 +308,8 @@ class ChineseScorer:
         self._memo: dict[str, float] = {}  # repairs score the same windows again and again
         self._spots: dict[tuple[str, tuple[str, ...], str], tuple[tuple[float, str], ...]] = {}
         self._spot_scores = 0  # scores held in _spots, at most MEMO_SIZE
+        self._between: dict[tuple[str, tuple[str, ...], str], tuple[float, ...]] = {}
+        self._between_scores = 0  # scores held in _between, at most MEMO_SIZE
 
     def logprob(self, text: str) -> float:
         score = self._memo.get(text)
@@ -326,6 +328,8 @@ class ChineseScorer:
         self._memo.clear()
         self._spots.clear()
         self._spot_scores = 0
+        self._between.clear()
+        self._between_scores = 0
         if self.chars is not None:
             self.chars._memo.clear()
             self.chars.shortlists.clear()
@@ -357,6 +361,19 @@ class ChineseScorer:
         context: the context is simplified, segmented and paired once.
         """
         middles = tuple(middles)
+        key = (left, middles, right)
+        known = self._between.get(key)
+        if known is not None:  # the same spot met again (another copy, another run)
+            return list(known)
+        scores = self._between_fresh(left, middles, right)
+        self._between_scores += len(scores)
+        if self._between_scores > MEMO_SIZE:
+            self._between.clear()
+            self._between_scores = len(scores)
+        self._between[key] = tuple(scores)
+        return scores
+
+    def _between_fresh(self, left: str, middles: tuple[str, ...], right: str) -> list[float]:
         _learn_simple(itertools.chain(left, *middles, right))
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
         tail = self.model.suffix(right_s)
@@ -465,13 +482,17 @@ class InDocument(ChineseScorer):
 
     def bonus(self, text: str) -> float:
         """DOC_BONUS for each hanzi pair of ``text`` found elsewhere in the document."""
+        return self._found(text) * DOC_BONUS
+
+    def _found(self, text: str) -> int:
+        """How many hanzi pairs of ``text`` the document uses elsewhere."""
         document, line = self.document, self.line
         found = 0
         for a, b in itertools.pairwise(_simplify_chars(text)):
             pair = a + b
             if document.get(pair, 0) > line.get(pair, 0) and is_cjk(a) and is_cjk(b):
                 found += 1
-        return found * DOC_BONUS
+        return found
 
     def logprob(self, text: str) -> float:
         score = self._memo.get(text)
@@ -484,11 +505,12 @@ class InDocument(ChineseScorer):
     def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
         middles = tuple(middles)
         scores = self.base.logprobs_between(left, middles, right)
-        # Pairs within the contexts earn the same bonus for every middle.
-        fixed = self.bonus(left) + self.bonus(right)
+        # Pairs within the contexts are found for every middle alike; the
+        # count is summed first, so each number is logprob's to the last bit.
+        fixed = self._found(left) + self._found(right)
         edge_left, edge_right = left[-1:], right[:1]
         return [
-            s + fixed + self.bonus(edge_left + m + edge_right)
+            s + (fixed + self._found(edge_left + m + edge_right)) * DOC_BONUS
             for s, m in zip(scores, middles, strict=True)
         ]
 

@@ -445,19 +445,13 @@ class _Repairer:
             if not any(tails_for.values()):
                 return None
         shared = tails_for.get(heads[0][1], ((0.0, "", 0.0),))
+        combos = [(h, eh, t, et) for _, h, eh in firsts for _, t, et in tails_for.get(h, shared)]
+        # all combinations scored with the context segmented once: the numbers logprob gives
+        scores = self.model.logprobs_between(left, [h + middle + t for h, _, t, _ in combos], right)
         joint = sorted(
             (
-                (
-                    self.model.logprob(left + h + middle + t + right)
-                    + eh
-                    + et
-                    + self.typography(start, end, h + middle + t),
-                    h,
-                    t,
-                    eh + et,
-                )
-                for _, h, eh in firsts
-                for _, t, et in tails_for.get(h, shared)
+                (s + eh + et + self.typography(start, end, h + middle + t), h, t, eh + et)
+                for s, (h, eh, t, et) in zip(scores, combos, strict=True)
             ),
             reverse=True,
         )
