@@ -40,3 +40,20 @@ def test_counts_round_trip_and_refuse_a_mismatch() -> None:
     trie_bytes, count_bytes = counts.to_bytes()
     with pytest.raises(ValueError):
         Counts.from_bytes(trie_bytes, count_bytes[:8])
+
+
+def test_byte_pair_tables_read_back_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.stages import mojibake
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    mojibake._pair_table.cache_clear()
+    try:
+        built = mojibake._pair_table("gbk")
+        assert list((tmp_path / "pipeline").glob("pairs-*-gbk-*.marshal"))
+        mojibake._pair_table.cache_clear()
+        assert mojibake._pair_table("gbk") == built == mojibake._build_pair_table("gbk")
+        assert built[bytes((0xB1, 0xA3))] == "保"
+    finally:
+        mojibake._pair_table.cache_clear()

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import TypeVar
 
+from .. import diskcache
 from ..langmodel import LOG_CLASH, ChineseScorer, InDocument, hanzi_pairs, scorer, simplified
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
@@ -537,13 +539,29 @@ def _decodings(codec: str, pairs: Iterable[bytes]) -> tuple[str, ...]:
     return tuple(ch for ch in map(table.get, pairs) if ch is not None)
 
 
+PAIR_TABLE_FORMAT = 1  # bump when _plausible or the byte ranges change
+
+
 @cache
 def _pair_table(codec: str) -> dict[bytes, str]:
     """Every byte pair of ``codec`` that decodes to a plausible character, and the character.
 
     Built once (some 22,000 pairs): the candidates of every lost byte are
-    looked up here rather than decoded and kept per set of pairs.
+    looked up here rather than decoded and kept per set of pairs.  Building
+    it takes a thirtieth of a second, so it is kept in the user's cache
+    folder too, per Python version (whose codecs made it).
     """
+    version = ".".join(map(str, sys.version_info[:3]))
+    path = diskcache.cache_dir() / f"pairs-{PAIR_TABLE_FORMAT}-{codec}-py{version}.marshal"
+    known = diskcache.load(path)
+    if isinstance(known, dict) and known:
+        return known
+    table = _build_pair_table(codec)
+    diskcache.store(path, table)
+    return table
+
+
+def _build_pair_table(codec: str) -> dict[bytes, str]:
     table = {}
     for x in _lead_bytes(codec):
         for y in _trail_bytes(codec):
