@@ -214,8 +214,10 @@ class CharBigram:
         self.total = sum(unigram.values())
         self._floor = math.log(0.1 / self.total)
         self._memo: dict[str, float] = {}
-        # ChineseScorer.shortlist's results: the same spots recur in a document
+        # ChineseScorer.shortlist's results and bigram_fits' rows: the same
+        # spots recur in a document
         self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
+        self.fit_rows: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
 
     def _p(self, ch: str) -> float:
         return (self.unigram.get(ch, 0) + 0.1) / (self.total + 0.1 * len(self.unigram))
@@ -333,6 +335,7 @@ class ChineseScorer:
         if self.chars is not None:
             self.chars._memo.clear()
             self.chars.shortlists.clear()
+            self.chars.fit_rows.clear()
 
     def ranked_between(
         self, left: str, middles: tuple[str, ...], right: str
@@ -417,17 +420,23 @@ class ChineseScorer:
         if self.chars is None:
             return [[0.0] * len(candidates) for _ in befores]
         pair = self.chars.pair
-        _learn_simple(c for m in (*befores, *candidates, after) for c in m if is_cjk(c))
-        forms = [_simplify_chars(c) for c in candidates]
+        forms = _simplified(candidates)
         after_s = _simplify_chars(after[:1])
-        ends = [pair(f, after_s) if after_s else 0.0 for f in forms]
+        ends = [pair(f, after_s) for f in forms] if after_s else [0.0] * len(forms)
+        rows = self.chars.fit_rows
         fits = []
         for before in befores:
             b = _simplify_chars(before[-1:])
-            if b:
-                fits.append([pair(b, f) + e for f, e in zip(forms, ends, strict=True)])
-            else:
+            if not b:
                 fits.append(list(ends))
+                continue
+            key = (b, after_s, candidates)
+            row = rows.get(key)  # the same ends recur for every spot with this head
+            if row is None:
+                if len(rows) > MEMO_SIZE // 100:
+                    rows.clear()
+                row = rows[key] = [pair(b, f) + e for f, e in zip(forms, ends, strict=True)]
+            fits.append(list(row))
         return fits
 
     def shortlist(
