@@ -522,8 +522,10 @@ class _Repairer:
         table = self.model.bigram_fits((h + middle for h in heads), chars, right)
         out = {}
         for h, fits in zip(heads, table, strict=True):
-            best = sorted(zip(fits, evidence, chars, strict=True), key=lambda f: -(f[0] + f[1]))
-            out[h] = tuple((0.0, ch, ev) for _, ev, ch in best[:JOINT])
+            totals = [f + e for f, e in zip(fits, evidence, strict=True)]
+            # best first, ties in the decodings' order (a stable sort, reversed)
+            best = sorted(range(len(chars)), key=totals.__getitem__, reverse=True)[:JOINT]
+            out[h] = tuple((0.0, chars[k], evidence[k]) for k in best)
         return out
 
     def _rank(self, chars: tuple[str, ...], left: str, right: str) -> tuple[tuple[float, str], ...]:
