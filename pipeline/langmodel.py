@@ -480,7 +480,8 @@ class InDocument(ChineseScorer):
     A damaged span is usually about what the rest of the text is about: a
     character pair the document uses elsewhere (``劳模``, ``同比``) earns a
     bonus.  Pairs of the line being repaired do not count, so its damage
-    cannot vouch for itself.
+    cannot vouch for itself.  ``document`` and ``line`` count hanzi pairs
+    (:func:`hanzi_pairs`).
     """
 
     def __init__(self, base: ChineseScorer, document: Counter[str], line: Counter[str]) -> None:
@@ -495,11 +496,11 @@ class InDocument(ChineseScorer):
 
     def _found(self, text: str) -> int:
         """How many hanzi pairs of ``text`` the document uses elsewhere."""
-        document, line = self.document, self.line
+        document, line = self.document.get, self.line.get
         found = 0
-        for a, b in itertools.pairwise(_simplify_chars(text)):
-            pair = a + b
-            if document.get(pair, 0) > line.get(pair, 0) and is_cjk(a) and is_cjk(b):
+        # both counters hold hanzi pairs only, so other pairs fail the test by themselves
+        for pair in map(operator.add, simple := _simplify_chars(text), simple[1:]):
+            if document(pair, 0) > line(pair, 0):
                 found += 1
         return found
 

@@ -226,6 +226,7 @@ _CLOSING = "”’》）」』"
 
 
 _Ranked = TypeVar("_Ranked", tuple[float, str], tuple[float, str, float])
+_T = TypeVar("_T", tuple[float, str], tuple[float, str, float], tuple[float, str, str, float])
 
 
 class _Repairer:
@@ -244,26 +245,29 @@ class _Repairer:
         would only split the confidence.
         """
 
-        seen: set[str] = set()
-        out = []
-        for item in sorted(ranked, key=lambda r: (-r[0], self._foreign(r[1]))):
-            form = simplified(item[1])
-            if form not in seen:
-                seen.add(form)
-                out.append(item)
-        return out
+        items = list(ranked)
+        return self._distinct(items, [item[1] for item in items])
 
     def distinct_pairs(
         self, joint: list[tuple[float, str, str, float]]
     ) -> list[tuple[float, str, str, float]]:
         """The joint ranking with one entry per head and tail read alike (see :meth:`distinct`)."""
+        return self._distinct(joint, [item[1] + item[2] for item in joint])
+
+    def _distinct(self, items: list[_T], texts: list[str]) -> list[_T]:
+        """``items`` by score (ties: the text's script first), one per simplified text."""
+        forms = [simplified(t) for t in texts]
+        traditional = self.traditional
+        order = sorted(
+            range(len(items)),
+            key=lambda k: (-items[k][0], (forms[k] == texts[k]) == traditional),
+        )
         seen: set[str] = set()
         out = []
-        for item in sorted(joint, key=lambda j: (-j[0], self._foreign(j[1] + j[2]))):
-            form = simplified(item[1] + item[2])
-            if form not in seen:
-                seen.add(form)
-                out.append(item)
+        for k in order:
+            if forms[k] not in seen:
+                seen.add(forms[k])
+                out.append(items[k])
         return out
 
     def _foreign(self, chars: str) -> bool:
