@@ -518,11 +518,18 @@ class InDocument(ChineseScorer):
         # Pairs within the contexts are found for every middle alike; the
         # count is summed first, so each number is logprob's to the last bit.
         fixed = self._found(left) + self._found(right)
-        edge_left, edge_right = left[-1:], right[:1]
-        return [
-            s + (fixed + self._found(edge_left + m + edge_right)) * DOC_BONUS
-            for s, m in zip(scores, middles, strict=True)
-        ]
+        edge_left, edge_right = _simplify_chars(left[-1:]), _simplify_chars(right[:1])
+        _learn_simple(itertools.chain.from_iterable(middles))
+        document, line = self.document.get, self.line.get
+        out = []
+        for score, middle in zip(scores, middles, strict=True):
+            text = edge_left + middle.translate(_TABLE) + edge_right  # as _found reads it
+            found = fixed
+            for pair in map(operator.add, text, text[1:]):
+                if document(pair, 0) > line(pair, 0):
+                    found += 1
+            out.append(score + found * DOC_BONUS)
+        return out
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:
