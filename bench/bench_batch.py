@@ -147,8 +147,10 @@ def child(args: argparse.Namespace) -> None:
 
 
 def _run(*argv: str) -> dict[str, float]:
+    # Compiled bytecode, as an installed package has (see mode_cli).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     proc = subprocess.run(
-        [sys.executable, __file__, *argv], capture_output=True, text=True, check=True
+        [sys.executable, __file__, *argv], capture_output=True, text=True, check=True, env=env
     )
     result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result

@@ -298,7 +298,6 @@ def _warm_up_parent(opts: Options, context: BaseContext) -> bool:
         from .langmodel import scorer
 
         scorer()
-    gc.collect()
     gc.freeze()  # the collector must not touch (and so copy) the shared objects
     return True
 
