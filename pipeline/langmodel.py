@@ -289,9 +289,7 @@ def _simplify_chars(text: str) -> str:
     return text.translate(_TABLE)
 
 
-def simplified(text: str) -> str:
-    """``text`` as the models read it: simplified, marks unfolded, length kept."""
-    return _simplify_chars(text)
+simplified = _simplify_chars  # the public name: text as the models read it
 
 
 class ChineseScorer:

@@ -27,6 +27,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 
 from ..model import BlockKind, Document, Field
 from ..options import Options
+from ..textutil import markup_escape
 from .docxzip import PackageSaver, core_properties_part
 from .fonts import FontFace, resolve_fonts
 from .layout import BlockStyle, Profile, profile_for, style_key, title_lines
@@ -273,7 +274,8 @@ def _watermark(r: Any, profile: Profile, family: str) -> None:
 
 
 def _xml_attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    """``text`` for an XML attribute in double quotes."""
+    return markup_escape(text).replace('"', "&quot;")
 
 
 def _page_numbers(doc: Any, profile: Profile, fonts: dict[str, FontFace]) -> None:
@@ -321,7 +323,7 @@ def _field_xml(field: Field, opts: Options) -> str:
     """
     number = zlib.crc32(field.id.encode()) & 0x7FFFFFFF
     props = (
-        f'<w:alias w:val="{_attr(field.label)}"/><w:tag w:val="{_attr(field.id)}"/>'
+        f'<w:alias w:val="{_xml_attr(field.label)}"/><w:tag w:val="{_xml_attr(field.id)}"/>'
         f'<w:id w:val="{number}"/>'
     )
     mark = ""
@@ -330,24 +332,16 @@ def _field_xml(field: Field, opts: Options) -> str:
         mark = '<w:rPr><w:highlight w:val="yellow"/></w:rPr>'
     elif opts.mark_filled:
         mark = '<w:rPr><w:u w:val="dotted"/></w:rPr>'
-    text = f'<w:t xml:space="preserve">{_text(field.display)}</w:t>'
+    text = f'<w:t xml:space="preserve">{markup_escape(field.display)}</w:t>'
     content = f"<w:sdtContent><w:r>{mark}{text}</w:r></w:sdtContent>"
     return f"<w:sdt><w:sdtPr>{props}</w:sdtPr>{content}</w:sdt>"
-
-
-def _text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _attr(text: str) -> str:
-    return _text(text).replace('"', "&quot;")
 
 
 def _run_xml(text: str, bold: bool = False, br: bool = False) -> str:
     """A run of ``text`` (spaces at its ends kept), bold or not, a line break after it or not."""
     space = ' xml:space="preserve"' if text.strip() != text else ""
     props = "<w:rPr><w:b/></w:rPr>" if bold else ""
-    return f"<w:r>{props}<w:t{space}>{_text(text)}</w:t>{'<w:br/>' if br else ''}</w:r>"
+    return f"<w:r>{props}<w:t{space}>{markup_escape(text)}</w:t>{'<w:br/>' if br else ''}</w:r>"
 
 
 def _body_xml(
@@ -362,7 +356,9 @@ def _body_xml(
     for block in document.blocks:
         style_id = style_ids.get(style_key(block))
         out.append(
-            f'<w:p><w:pPr><w:pStyle w:val="{_attr(style_id)}"/></w:pPr>' if style_id else "<w:p>"
+            f'<w:p><w:pPr><w:pStyle w:val="{_xml_attr(style_id)}"/></w:pPr>'
+            if style_id
+            else "<w:p>"
         )
         lines = title_lines(block, profile) if block.kind is BlockKind.TITLE else [block]
         if len(lines) > 1:  # balanced title lines, broken where the PDF breaks them
