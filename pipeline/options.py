@@ -206,20 +206,17 @@ def _coerce(values: dict[str, Any], source: str) -> dict[str, Any]:
                 ):
                     raise TypeError(f"{key} must be a list of names")
                 out[key] = tuple(dict.fromkeys(value))
-        if "fonts" in out:
-            fonts = out["fonts"]
-            if not isinstance(fonts, Mapping) or not all(
-                isinstance(v, str) for v in fonts.values()
-            ):
-                raise TypeError('fonts must be a table of role = "path"')
-            out["fonts"] = dict(fonts)
-        if "profiles" in out:
-            profiles = out["profiles"]
-            if not isinstance(profiles, Mapping) or not all(
-                isinstance(v, Mapping) for v in profiles.values()
-            ):
-                raise TypeError("profiles must be tables: [profiles.NAME]")
-            out["profiles"] = dict(profiles)
+        for key, kind, shape in (
+            ("fonts", str, 'a table of role = "path"'),
+            ("profiles", Mapping, "tables: [profiles.NAME]"),
+        ):
+            if key in out:
+                table = out[key]
+                if not isinstance(table, Mapping) or not all(
+                    isinstance(v, kind) for v in table.values()
+                ):
+                    raise TypeError(f"{key} must be {shape}")
+                out[key] = dict(table)
         for key in ("to", "profile", "source", "header", "watermark"):
             if key in out and not isinstance(out[key], str):
                 raise TypeError(f"{key} must be a string")

@@ -267,13 +267,7 @@ def test_an_unreadable_file_fails_alone(tmp_path: Path, monkeypatch: pytest.Monk
 def test_a_values_file_with_wrong_types_is_a_usage_error(
     tmp_path: Path, values: str, message: str
 ) -> None:
-    path = tmp_path / "values.toml"
-    path.write_bytes(values.encode("latin-1") if values.startswith("\xff") else values.encode())
-    result = runner.invoke(
-        app, ["convert", str(SAMPLE), "-o", str(tmp_path / "o"), "--values", str(path)]
-    )
-    assert result.exit_code == 2, result.output
-    assert message in result.output and "Traceback" not in result.output
+    _usage_error(tmp_path, "--values", "values.toml", values, message)
 
 
 @pytest.mark.parametrize(
@@ -291,10 +285,16 @@ def test_a_values_file_with_wrong_types_is_a_usage_error(
     ids=["unclosed", "duplicate", "wrong type", "size", "links", "unknown", "binary", "control"],
 )
 def test_a_broken_pipeline_toml_is_a_usage_error(tmp_path: Path, config: str, message: str) -> None:
-    path = tmp_path / "pipeline.toml"
-    path.write_bytes(config.encode("latin-1") if config.startswith("\xff") else config.encode())
+    _usage_error(tmp_path, "-c", "pipeline.toml", config, message)
+
+
+def _usage_error(tmp_path: Path, flag: str, name: str, content: str, message: str) -> None:
+    """Converting the sample with file ``name`` holding ``content`` given to ``flag`` fails
+    as a usage error (exit 2) saying ``message``, without a traceback."""
+    path = tmp_path / name
+    path.write_bytes(content.encode("latin-1") if content.startswith("\xff") else content.encode())
     result = runner.invoke(
-        app, ["convert", str(SAMPLE), "-o", str(tmp_path / "o"), "-c", str(path)]
+        app, ["convert", str(SAMPLE), "-o", str(tmp_path / "o"), flag, str(path)]
     )
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
