@@ -271,14 +271,16 @@ def warm_up(opts: Options) -> None:
         _log.debug("warm-up failed", exc_info=True)
 
 
-def _start_worker(opts: Options) -> None:
-    """A worker ignores Ctrl-C (the parent stops the run) and warms up once.
+def _start_worker(opts: Options, warm: bool) -> None:
+    """A worker ignores Ctrl-C (the parent stops the run) and warms up once,
+    unless it was forked from a parent that already had (``warm``).
 
     What the warm-up loaded (fonts, dictionaries, templates) lives as long as
     the worker: frozen, the garbage collector stops walking it again and again.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warm_up(opts)
+    if not warm:
+        warm_up(opts)
     gc.freeze()
 
 
@@ -289,7 +291,8 @@ def _warm_up_parent(opts: Options, context: BaseContext) -> bool:
     repair model (which a batch of copied documents nearly always needs) are
     read once, not once per worker, and every worker starts warm.  Under
     ``spawn`` nothing is shared, so the workers warm up alone.  Returns
-    whether it froze the collector (to be thawed when the pool is done).
+    whether it warmed up, and so froze the collector (to be thawed when the
+    pool is done) and spared the workers their own warm-up.
     """
     if context.get_start_method() != "fork":
         return False
@@ -376,12 +379,12 @@ def _run_pool(
     """
     broken = False
     context = multiprocessing.get_context()
-    frozen = _warm_up_parent(opts, context)
+    warm = _warm_up_parent(opts, context)
     with ProcessPoolExecutor(
         max_workers=max(1, min(jobs, len(indices))),
         mp_context=context,
         initializer=_start_worker,
-        initargs=(opts,),
+        initargs=(opts, warm),
     ) as pool:
         pending: dict[Future[DocumentResult], int] = {
             pool.submit(work, sources[i], opts): i for i in indices
@@ -404,7 +407,7 @@ def _run_pool(
             pool.shutdown(wait=True, cancel_futures=True)  # being written, start no more
             raise
         finally:
-            if frozen:
+            if warm:
                 gc.unfreeze()
     return [i for i in indices if i not in done] if broken else []
 
