@@ -66,7 +66,7 @@ def printable_name(name: str) -> str:
 
 
 def markup_escape(text: str) -> str:
-    """``text`` safe inside reportlab's paragraph markup: ``&``, ``<``, ``>`` escaped.
+    """``text`` safe as XML character data and in reportlab's markup: ``&``, ``<``, ``>`` escaped.
 
     (``xml.sax.saxutils.escape`` does the same, but importing it imports
     ``urllib.request``: a fifth of a command-line run's start-up.)
@@ -75,3 +75,12 @@ def markup_escape(text: str) -> str:
     'a&lt;b&gt; &amp; c'
     """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_attr(text: str) -> str:
+    """``text`` for an XML attribute in double quotes.
+
+    >>> xml_attr('a "b" & c')
+    'a &quot;b&quot; &amp; c'
+    """
+    return markup_escape(text).replace('"', "&quot;")

@@ -1,27 +1,27 @@
-"""Saving a python-docx package with the template's parts compressed once, not per handout.
+"""A handout's DOCX container, written from a template compiled once.
 
 A handout's DOCX has about fifteen parts, and only two of them differ from
-one handout to the next: the main document (the body) and the core
+one handout to the next: the main document (its body) and the core
 properties.  The styles, settings, theme, numbering, footers and font table
-come from the writer's template unchanged, yet ``Document.save`` serialises
-and Flate-compresses every one of them again for each file; that is most of
-what writing a DOCX costs.  :class:`PackageSaver` writes the ZIP container
-itself (the format is small: ``APPNOTE.TXT``, local headers, a central
-directory) and keeps the compressed bytes of every part but the changing ones,
-keyed by the part object; it is meant to live as long as the template whose
-parts it caches.
+come from the writer's template unchanged, yet python-docx's ``save``
+serialises and Flate-compresses every one of them again for each file.
+:class:`PackageTemplate` holds every other part already compressed, the main
+document's XML before and after its body, and the core properties with slots
+for what a handout sets; :meth:`PackageTemplate.package` writes the ZIP
+container itself (the format is small: ``APPNOTE.TXT``, local headers, a
+central directory).  It holds only bytes and strings, so it is kept on disk
+between runs and a warm process never loads python-docx or lxml.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
-from docx.opc.pkgwriter import _ContentTypesItem
+from ..textutil import markup_escape
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -30,22 +30,26 @@ _DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01: builds are reproducib
 _VERSION = 20  # ZIP 2.0: deflate
 
 
-class _Member:
-    __slots__ = ("crc", "data", "name", "size")
+class Member(NamedTuple):
+    """One deflated file of the archive."""
 
-    def __init__(self, name: str, raw: bytes) -> None:
-        self.name = name.encode("utf-8")
-        self.crc = zlib.crc32(raw)
-        self.size = len(raw)
+    name: bytes
+    crc: int
+    size: int
+    data: bytes
+
+    @classmethod
+    def deflate(cls, name: str, raw: bytes) -> Member:
         packer = zlib.compressobj(6, zlib.DEFLATED, -15)  # raw deflate, as ZIP stores it
-        self.data = packer.compress(raw) + packer.flush()
+        data = packer.compress(raw) + packer.flush()
+        return cls(name.encode("utf-8"), zlib.crc32(raw), len(raw), data)
 
 
-def zip_bytes(members: list[_Member]) -> bytes:
+def zip_bytes(members: Iterable[Member]) -> bytes:
     """The ZIP archive of ``members`` (all deflated), in their order."""
     out: list[bytes] = []
     central: list[bytes] = []
-    offset = 0
+    offset = count = 0
     for m in members:
         header = _LOCAL.pack(
             0x04034B50, _VERSION, 0, 8, 0, _DOS_DATE, m.crc, len(m.data), m.size, len(m.name), 0
@@ -57,54 +61,67 @@ def zip_bytes(members: list[_Member]) -> bytes:
         central.append(entry + m.name)
         out += (header, m.name, m.data)
         offset += len(header) + len(m.name) + len(m.data)
+        count += 1
     directory = b"".join(central)
-    end = _END.pack(0x06054B50, 0, 0, len(members), len(members), len(directory), offset, 0)
+    end = _END.pack(0x06054B50, 0, 0, count, count, len(directory), offset, 0)
     return b"".join(out) + directory + end
 
 
-class PackageSaver:
-    """Writes a package, reusing the compressed parts that do not change between saves."""
+@dataclass(frozen=True)
+class PackageTemplate:
+    """A styled, empty DOCX of one layout, ready to take a handout's body and properties.
 
-    def __init__(self) -> None:
-        self._kept: dict[tuple[int, bool], _Member] = {}
+    ``members`` lists the archive in order: a :class:`Member` for each part
+    that never changes, and for the two that do, their member name
+    (``document_name``, ``core_name``).  ``core`` is the core properties'
+    XML as a :meth:`str.format` pattern with the fields ``title``,
+    ``description`` and ``language``.
+    """
 
-    def save(self, package: Any, changing: Collection[Any]) -> bytes:
-        """``package`` as DOCX bytes; the parts in ``changing`` are serialised afresh."""
-        parts = list(package.iter_parts())
-        changing_ids = {id(part) for part in changing}
-        members = [
-            _Member(CONTENT_TYPES_URI.membername, _content_types(parts)),
-            _Member(PACKAGE_URI.rels_uri.membername, package.rels.xml),
-        ]
-        for part in parts:
-            fresh = id(part) in changing_ids
-            members.append(self._member(part, False, fresh))
-            if len(part.rels):
-                members.append(self._member(part, True, fresh))
-        return zip_bytes(members)
+    members: tuple[Member | str, ...]
+    document_name: str
+    document_head: bytes
+    document_tail: bytes
+    core_name: str
+    core: str
+    style_ids: dict[str, str]  # the layout's style key -> its Word style id
 
-    def _member(self, part: Any, rels: bool, fresh: bool) -> _Member:
-        """The part itself, or its relationships (``rels``), as a ZIP member."""
-        key = (id(part), rels)
-        member = None if fresh else self._kept.get(key)
-        if member is None:
-            if rels:
-                member = _Member(part.partname.rels_uri.membername, part.rels.xml)
-            else:
-                member = _Member(part.partname.membername, part.blob)
-            if not fresh:
-                self._kept[key] = member
-        return member
+    def package(self, body: str, *, title: str, description: str, language: str) -> bytes:
+        """The DOCX of a handout whose ``body`` is WordprocessingML paragraphs."""
+        core = self.core.format(
+            title=markup_escape(title),
+            description=markup_escape(description),
+            language=markup_escape(language),
+        )
+        fresh = {
+            self.document_name: Member.deflate(
+                self.document_name, self.document_head + body.encode("utf-8") + self.document_tail
+            ),
+            self.core_name: Member.deflate(self.core_name, core.encode("utf-8")),
+        }
+        return zip_bytes(fresh[m] if isinstance(m, str) else m for m in self.members)
 
+    def to_data(self) -> tuple[Any, ...]:
+        """Plain values (for :mod:`marshal`); :meth:`from_data` reads them back."""
+        return (
+            tuple(m if isinstance(m, str) else tuple(m) for m in self.members),
+            self.document_name,
+            self.document_head,
+            self.document_tail,
+            self.core_name,
+            self.core,
+            dict(self.style_ids),
+        )
 
-def _content_types(parts: list[Any]) -> bytes:
-    blob: bytes = _ContentTypesItem.from_parts(parts).blob  # type: ignore[no-untyped-call]
-    return blob
-
-
-def core_properties_part(package: Any) -> Any:
-    """The package's core properties part (python-docx makes one on first use)."""
-    for rel in package.rels.values():
-        if rel.reltype == RT.CORE_PROPERTIES:
-            return rel.target_part
-    return None
+    @classmethod
+    def from_data(cls, data: tuple[Any, ...]) -> PackageTemplate:
+        members, document_name, head, tail, core_name, core, style_ids = data
+        return cls(
+            tuple(m if isinstance(m, str) else Member(*m) for m in members),
+            document_name,
+            head,
+            tail,
+            core_name,
+            core,
+            style_ids,
+        )
