@@ -139,7 +139,7 @@ def render(folder: Path) -> None:
             "outline": _outline(reader.outline),
             "metadata": meta,
             "fonts": sorted(
-                (name.split("+")[-1], embedded) for name, embedded in pdf_fonts(pdf).items()
+                {(name.split("+")[-1], embedded) for name, embedded in pdf_fonts(pdf).items()}
             ),
         }
         (folder / f"{name}.json").write_text(json.dumps(info, ensure_ascii=False, indent=1))

@@ -58,6 +58,17 @@ class GridStyle:
 
 Line = tuple[int, int]
 
+# Advances on the grid by (font, size, extra space), then character: the glyph
+# width and the grid's extra space, for every character of every block.
+_ADVANCES: dict[tuple[str, float, float], dict[str, float]] = {}
+
+
+def _advances(font: str, size: float, space: float) -> dict[str, float]:
+    table = _ADVANCES.get((font, size, space))
+    if table is None:
+        table = _ADVANCES[(font, size, space)] = {}
+    return table
+
 
 class GridBlock(Flowable):  # type: ignore[misc]
     """Runs of text broken into grid lines; splits between lines at a page end."""
@@ -87,8 +98,7 @@ class GridBlock(Flowable):  # type: ignore[misc]
 
     def _widths(self) -> tuple[list[float], frozenset[int]]:
         """Each character's advance on the grid, and the hard breaks' indices."""
-        space = self.style.char_space
-        size = self.style.size
+        style = self.style
         widths: list[float] = []
         forced = []
         for run, start in zip(self.runs, self.starts, strict=False):
@@ -96,12 +106,18 @@ class GridBlock(Flowable):  # type: ignore[misc]
                 widths.append(0.0)
                 forced.append(start)
                 continue
-            known = glyph_widths(run.font, size)
-            for ch in run.text:
-                width = known.get(ch)
-                if width is None:
-                    width = known[ch] = stringWidth(ch, run.font, size)
-                widths.append(width + space)
+            table = _advances(run.font, style.size, style.char_space)
+            try:
+                widths.extend(map(table.__getitem__, run.text))
+            except KeyError:  # characters not measured yet
+                del widths[start:]
+                known = glyph_widths(run.font, style.size)
+                for ch in run.text:
+                    if ch not in table:
+                        if ch not in known:
+                            known[ch] = stringWidth(ch, run.font, style.size)
+                        table[ch] = known[ch] + style.char_space
+                widths.extend(map(table.__getitem__, run.text))
         return widths, frozenset(forced)
 
     def _break(self, width: float) -> list[Line]:

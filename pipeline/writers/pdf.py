@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -245,26 +244,7 @@ def _colour(spec: str) -> Any:
 
 
 class _HandoutTemplate(BaseDocTemplate):  # type: ignore[misc]
-    """Adds PDF bookmarks for the title and headings as they are laid out.
-
-    ``body_chars`` (the body font's name and the document's characters, most
-    frequent first) are given their places in the font's 256-character
-    subsets before any text is drawn: reportlab would place them in order of
-    first use, so that a line of text switches between subsets (a ``Tf``
-    operator) every two characters on average; by frequency, most lines stay
-    in the first subset.
-    """
-
-    body_chars: tuple[str, str] | None = None
-
-    def beforeDocument(self) -> None:
-        if self.body_chars is not None:
-            from reportlab.pdfbase.pdfmetrics import getFont
-
-            font_name, chars = self.body_chars
-            font = getFont(font_name)
-            if hasattr(font, "splitString"):
-                font.splitString(chars, self.canv._doc)
+    """Adds PDF bookmarks for the title and headings as they are laid out."""
 
     def afterFlowable(self, flowable: Any) -> None:
         outline = getattr(flowable, "outline", None)
@@ -406,8 +386,6 @@ def write_pdf(document: Document, opts: Options) -> bytes:
         bottomPadding=0,
         id="body",
     )
-    counts = Counter(ch for block in document.blocks for ch in block.display_text)
-    template.body_chars = (names["body"], "".join(ch for ch, _n in counts.most_common()))
     template.addPageTemplates(
         [
             PageTemplate(

@@ -1,103 +1,77 @@
-"""Lines of text written straight into a page's content stream, in TrueType subset codes.
+"""Lines of text written straight into a page's content stream, in the fonts' two-byte codes.
 
 reportlab draws a string through a text object that, for every string, asks
-the font to split it into its 256-character subsets (a Python loop over the
-characters) and formats the font, size and position operators anew.  A
-handout draws a few thousand characters in a handful of fonts, so this module
-keeps, per document and font, each character's subset and escaped code, and
-per font, subset and size the ``Tf`` operator; a line becomes one ``BT … ET``
-string built mostly by :meth:`str.translate`.  The operators are the ones
-reportlab's text object writes (``Tm`` for each run, ``Tc``, ``rg``, ``Tf``,
-``Tj``), so the pages render the same.
+the font to encode it (a Python loop over the characters) and formats the
+font, size and position operators anew.  A handout draws a few thousand
+characters in a handful of fonts, so this module keeps, per document and
+font, each character's code in hexadecimal, and per font and size the ``Tf``
+operator; a line becomes one ``BT … ET`` string built mostly by
+:meth:`str.translate`.  The operators are the ones reportlab's text object
+writes (``Tm`` for each run, ``Tc``, ``rg``, ``Tf``, ``Tj``), so the pages
+render the same.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from reportlab.lib.colors import Color
-from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont
-
-# A code byte as it appears inside a PDF string, as reportlab escapes it.
-_ESCAPED = [escapePDF(bytes((code,))) for code in range(256)]
-_SAME = re.compile(r"(.)\1*", re.DOTALL)  # a run of characters in one subset
 
 
 class FontCodes:
-    """One TrueType font's subset codes in one document, as translation tables.
+    """One font's two-byte codes in one document (:mod:`.cidfont`), as a translation table.
 
-    Codes are reportlab's own (the font's per-document state assigns them in
-    :meth:`~reportlab.pdfbase.ttfonts.TTFont.splitString`), so the subsets
-    reportlab embeds hold exactly the characters drawn.
+    The codes are the font's own (:meth:`.ttf.MappedTTFont.codes` gives them
+    at first use), so the embedded subset holds exactly the characters drawn.
     """
 
     def __init__(self, font: Any, doc: Any) -> None:
         self.font = font
         self.doc = doc
-        self.escaped: dict[int, str] = {}  # code point -> escaped code byte
-        self.subset: dict[int, str] = {}  # code point -> its subset, as a character
-        self._tf: dict[tuple[int, float], str] = {}
+        self.hex: dict[int, str] = {}  # code point -> its code in hexadecimal
+        self.known: set[str] = set()
+        self._tf: dict[float, str] = {}
 
     def learn(self, text: str) -> None:
-        """Give the characters of ``text`` that have no code yet theirs."""
-        new = "".join(dict.fromkeys(ch for ch in text if ord(ch) not in self.escaped))
-        if not new:
+        """Give the characters of ``text`` that have no code yet theirs, in order of use."""
+        if self.known.issuperset(text):
             return
-        self.font.splitString(new, self.doc)
-        assignments = self.font.state[self.doc].assignments
-        for ch in new:
-            point = ord(ch)
-            code = assignments.get(32 if point == 0xA0 else point, 0)
-            self.escaped[point] = _ESCAPED[code & 0xFF]
-            self.subset[point] = chr(code >> 8)
+        new = "".join(dict.fromkeys(ch for ch in text if ch not in self.known))
+        codes = self.font.codes(new, self.doc)
+        self.hex.update({ord(ch): f"{code:04X}" for ch, code in zip(new, codes, strict=True)})
+        self.known.update(new)
 
-    def tf(self, subset: int, size: float) -> str:
-        """The operator selecting ``subset`` at ``size`` points."""
-        op = self._tf.get((subset, size))
+    def tf(self, size: float) -> str:
+        """The operator selecting this font at ``size`` points."""
+        op = self._tf.get(size)
         if op is None:
-            name = self.font.getSubsetInternalName(subset, self.doc)
-            op = self._tf[(subset, size)] = f"{name} {fp_str(size)} Tf"
+            name = self.font.getSubsetInternalName(0, self.doc)
+            op = self._tf[size] = f"{name} {fp_str(size)} Tf"
         return op
 
-    def show(self, text: str, size: float, current: int, out: list[str]) -> int:
-        """Append the operators showing ``text`` to ``out``; return the subset left selected.
-
-        ``current`` is the subset selected before (-1: none, or another font).
-        """
+    def show(self, text: str) -> str:
+        """The operator showing ``text``."""
         self.learn(text)
-        subsets = text.translate(self.subset)
-        if subsets.count(subsets[0]) == len(subsets):  # the usual case: one subset
-            subset = ord(subsets[0])
-            if subset != current:
-                out.append(self.tf(subset, size))
-            out.append(f"({text.translate(self.escaped)}) Tj")
-            return subset
-        for m in _SAME.finditer(subsets):
-            subset = ord(m.group()[0])
-            if subset != current:
-                out.append(self.tf(subset, size))
-                current = subset
-            out.append(f"({text[m.start() : m.end()].translate(self.escaped)}) Tj")
-        return current
+        return f"<{text.translate(self.hex)}> Tj"
 
 
-# Per document (reportlab's PDFDocument): font name -> its codes.
-_CODES: WeakKeyDictionary[Any, dict[str, FontCodes]] = WeakKeyDictionary()
+# Per document (reportlab's PDFDocument): font name -> its codes (None: not ours).
+_CODES: WeakKeyDictionary[Any, dict[str, FontCodes | None]] = WeakKeyDictionary()
 
 
-def font_codes(doc: Any, font_name: str) -> FontCodes:
+def font_codes(doc: Any, font_name: str) -> FontCodes | None:
     """The :class:`FontCodes` of ``font_name`` in ``doc``, made on first use."""
     fonts = _CODES.get(doc)
     if fonts is None:
         fonts = _CODES[doc] = {}
-    codes = fonts.get(font_name)
-    if codes is None:
-        codes = fonts[font_name] = FontCodes(getFont(font_name), doc)
-    return codes
+    if font_name not in fonts:
+        font = getFont(font_name)
+        fonts[font_name] = FontCodes(font, doc) if hasattr(font, "codes") else None
+    return fonts[font_name]
 
 
 _FILLS: dict[Any, str] = {}
@@ -125,14 +99,13 @@ def draw_text_line(canvas: Any, spacing: float, runs: Iterable[Run]) -> None:
     """One line's runs in one text object: each at its own origin, with ``spacing`` (``Tc``).
 
     The font and colour are set only when they change, as reportlab's text
-    object does; a run of a font that is not a TrueType subset font goes
-    through reportlab's text object.
+    object does; a run in a font that is not a :class:`.ttf.MappedTTFont`
+    goes through reportlab's text object.
     """
     doc = canvas._doc
     out = ["BT"]
     font: tuple[str, float] | None = None
     color: Any = None
-    subset = -1
     for index, (x, y, name, size, fill, text) in enumerate(runs):
         out.append(f"1 0 0 1 {fp_str(x, y)} Tm")
         if not index:
@@ -141,16 +114,17 @@ def draw_text_line(canvas: Any, spacing: float, runs: Iterable[Run]) -> None:
             color = fill
             out.append(_fill(canvas, fill))
         codes = font_codes(doc, name)
-        if not hasattr(codes.font, "splitString"):
+        if codes is None:
             text_object = canvas.beginText()
             text_object._code = []
             text_object.setFont(name, size)
             text_object._textOut(text)
             out.extend(text_object._code)
-            font, subset = None, -1
+            font = None
             continue
         if font != (name, size):
-            font, subset = (name, size), -1
-        subset = codes.show(text, size, subset, out)
+            font = (name, size)
+            out.append(codes.tf(size))
+        out.append(codes.show(text))
     out.append("ET")
     canvas._code.append(" ".join(out))

@@ -18,9 +18,9 @@ objects, and changes only where the bytes come from and how a subset is cut:
 * a subset's font program is deflated glyph by glyph, each glyph's segment
   kept for the next document (:func:`_deflate_around`), at level 1: glyph
   outlines hardly compress, so more effort buys a few per cent;
-* a subset's widths are written as one preformatted array, and the first
-  subset is not reserved for ASCII (:class:`MappedTTFont`), so the PDF
-  writer can give it a document's most frequent characters.
+* a document's characters in one face make one composite font with two-byte
+  codes (:mod:`.cidfont`), not reportlab's 256-character subsets, so a line
+  of text never switches between subsets and a face embeds one program.
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDFObject
+from reportlab.pdfbase.pdfdoc import PDFError
 from reportlab.pdfbase.ttfonts import (
     TTEncoding,
     TTFNameBytes,
@@ -47,6 +46,7 @@ from reportlab.pdfbase.ttfonts import (
 )
 
 from .. import diskcache
+from .cidfont import add_font_objects
 
 # zlib level for embedded font programs: 1 takes about 0.6 ms for a subset
 # where the default (6) takes 1.5 ms, for a stream about 5 % larger (before
@@ -61,6 +61,7 @@ _XY_SCALE = 0x0040
 _TWO_BY_TWO = 0x0080
 _UNCHANGED = ("name", "OS/2", "cvt ", "fpgm", "prep")
 _MAX_GLYPHS = 20_000  # outlines kept per face (a few MB)
+_MAX_CODES = 32_000  # characters of one face in one document (a format 6 cmap's limit)
 
 
 class _Program(bytes):
@@ -203,7 +204,11 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
         return tables
 
     def makeSubset(self, subset: list[int]) -> bytes:
-        """A TrueType font with the glyphs of ``subset``, character ``subset[i]`` at code ``i``."""
+        """A TrueType font with the glyphs of ``subset``, character ``subset[i]`` at code ``i``.
+
+        (reportlab's subsetter's interface: each glyph once, the codes mapped
+        to them by the font's ``cmap``.)
+        """
         char_to_glyph = self.charToGlyph
         order = [0]  # new glyph index -> old; glyph 0 (.notdef) stays first
         new = {0: 0}
@@ -214,6 +219,23 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
                 new[old] = len(order)
                 order.append(old)
             codes.append(new[old])
+        return self._cut(order, new, codes)
+
+    def makeCIDSubset(self, points: list[int]) -> bytes:
+        """A TrueType font whose glyph ``n`` draws character ``points[n]`` (``points[0]``: none).
+
+        The program of a :mod:`.cidfont` font, whose codes are glyph indices.
+        """
+        char_to_glyph = self.charToGlyph
+        order = [0, *(char_to_glyph.get(point, 0) for point in points[1:])]
+        new = {old: index for index, old in reversed(list(enumerate(order)))}
+        return self._cut(order, new, list(range(len(order))))
+
+    def _cut(self, order: list[int], new: dict[int, int], codes: list[int]) -> bytes:
+        """The font of glyphs ``order`` (old indices; ``new``: old -> new), codes ``codes``.
+
+        The components of composite glyphs are added after them.
+        """
         glyphs: list[bytes] = []
         composites: list[tuple[int, list[tuple[int, int]]]] = []
         k = 0
@@ -261,15 +283,6 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
         out.add("head", _with_ushort(self.get_table("head"), 50, long_offsets))
         raw: bytes = out.makeStream()
         return _Program(raw, _deflate_around(raw, body))
-
-    def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:
-        """reportlab's font objects, the font program compressed by :data:`_FONT_FLATE`."""
-        reference = super().addSubsetObjects(doc, fontname, subset)
-        if doc.compression:
-            descriptor = doc.idToObject["fontDescriptor:" + fontname]
-            program = doc.idToObject[descriptor.dict["FontFile2"].name]
-            program.filters = [_FONT_FLATE]
-        return reference
 
 
 _FORMAT = 1  # of the cached tables
@@ -320,7 +333,7 @@ def _with_ushort(table: bytes, offset: int, value: int) -> bytes:
 
 
 class MappedTTFont(TTFont):  # type: ignore[misc]
-    """A reportlab :class:`TTFont` whose face is a :class:`MappedFace`.
+    """A reportlab :class:`TTFont` whose face is a :class:`MappedFace`, embedded by :mod:`.cidfont`.
 
     ``TTFont.__init__`` would parse the file into a face of its own first, so
     this sets the same attributes itself (a test compares them with
@@ -332,34 +345,64 @@ class MappedTTFont(TTFont):  # type: ignore[misc]
         self.face = MappedFace(path)
         self.encoding = TTEncoding()
         self.state: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
-        # ASCII in its own codes only helps word spacing (Tw), which CJK text does not use:
-        # the first subset gets the most frequent characters instead.
-        self._asciiReadable = False
+        self._asciiReadable = False  # (read by reportlab's subsets only, which this replaces)
         self.shapable = False  # Chinese needs no shaping (and the face drops its glyph names)
 
-    def addObjects(self, doc: Any) -> None:
-        """reportlab's font objects, each subset's widths written as one preformatted array.
+    def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> Any:
+        """``text`` in this font's two-byte codes in ``doc``, as one "subset" (reportlab's API)."""
+        if isinstance(text, bytes):
+            text = text.decode(encoding)
+        codes = self.codes(text, doc)
+        return [(0, struct.pack(f">{len(codes)}H", *codes))] if codes else []
 
-        (reportlab formats a 256-number array number by number, as generic
-        PDF objects: a tenth of the time a font's objects take.)
+    def codes(self, text: str, doc: Any) -> list[int]:
+        """The code of each character of ``text`` in ``doc``: the next free one at first use.
+
+        A character the font lacks is code 0 (the font's .notdef glyph); a
+        no-break space is drawn as a space, as reportlab draws it.
         """
+        state = self._state(doc)
+        assigned = state.assignments
+        have = self.face.charToGlyph
+        out = []
+        for ch in text:
+            point = 32 if ch == "\xa0" else ord(ch)
+            code = assigned.get(point)
+            if code is None:
+                if point not in have:
+                    code = 0
+                else:
+                    if state.frozen or state.nextCode > _MAX_CODES:
+                        raise PDFError(f"font {self.fontName}: cannot add U+{point:04X}")
+                    code = assigned[point] = state.nextCode
+                    state.nextCode += 1
+                    state.subsets[0].append(point)
+            out.append(code)
+        return out
+
+    def getSubsetInternalName(self, subset: int, doc: Any) -> str:
+        """The font's resource name in ``doc`` (``subset`` is always 0)."""
+        self._state(doc)
+        return str(super().getSubsetInternalName(subset, doc))
+
+    def _state(self, doc: Any) -> Any:
+        """The font's codes in ``doc``: reportlab's per-document state, used for one "subset"."""
         state = self.state.get(doc)
-        count = len(state.subsets) if state is not None else 0
-        names = [self.getSubsetInternalName(n, doc)[1:] for n in range(count)]
-        super().addObjects(doc)
-        fonts = doc.idToObject["BasicFonts"].dict
-        for name in names:
-            font = fonts.get(name)
-            widths = getattr(getattr(font, "Widths", None), "sequence", None)
-            if widths:
-                font.Widths = _Preformatted(f"[{fp_str(*widths)}]".encode("ascii"))
+        if state is None:
+            state = self.state[doc] = TTFont.State(False, self)
+            state.assignments = {}  # character -> code
+            state.subsets = [[0]]  # code -> character; code 0 draws the .notdef glyph
+            state.nextCode = 1
+        return state
 
-
-class _Preformatted(PDFObject):  # type: ignore[misc]
-    """A PDF object written as the bytes it was given."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def format(self, document: Any) -> bytes:
-        return self.data
+    def addObjects(self, doc: Any) -> None:
+        """The :mod:`.cidfont` objects of the characters drawn in ``doc``."""
+        state = self.state.get(doc)
+        if state is None:
+            return
+        state.frozen = 1
+        points = state.subsets[0]
+        name = self.getSubsetInternalName(0, doc)[1:]
+        program = self.face.makeCIDSubset(points)
+        add_font_objects(doc, self.face, name, points, program, _FONT_FLATE)
+        del self.state[doc]
