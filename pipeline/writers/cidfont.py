@@ -46,7 +46,9 @@ def to_unicode_cmap(points: list[int]) -> str:
     ['2 beginbfchar', '<0001> <4E00>', '<0002> <D840DC00>', 'endbfchar']
     """
     entries = [
-        f"<{cid:04X}> <{chr(point).encode('utf-16-be').hex().upper()}>"
+        f"<{cid:04X}> <{point:04X}>"
+        if point < 0x10000
+        else f"<{cid:04X}> <{chr(point).encode('utf-16-be').hex().upper()}>"
         for cid, point in enumerate(points)
         if cid
     ]
@@ -77,11 +79,13 @@ def add_font_objects(
     points: list[int],
     program: bytes,
     program_filter: Any,
+    cmap_filter: Any,
 ) -> None:
     """Put the ``Type0`` font ``internal_name`` for the characters ``points`` into ``doc``.
 
     ``points[n]`` is the character of code *n*; ``program`` is the subset
-    font program whose glyph *n* draws it, compressed by ``program_filter``.
+    font program whose glyph *n* draws it, compressed by ``program_filter``;
+    ``cmap_filter`` compresses the ``ToUnicode`` map.
     """
     base_name = (b"AAAAAA+" + face.name + face.subfontNameX).decode("pdfdoc")
     font_file = pdfdoc.PDFStream()
@@ -120,7 +124,7 @@ def add_font_objects(
     cmap = pdfdoc.PDFStream()
     cmap.content = to_unicode_cmap(points)
     if doc.compression:
-        cmap.filters = [pdfdoc.PDFZCompress]
+        cmap.filters = [cmap_filter]
     font = pdfdoc.PDFDictionary(
         {
             "Type": "/Font",

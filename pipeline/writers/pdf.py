@@ -37,6 +37,7 @@ from .layout import (
     style_key,
     title_lines,
 )
+from .pdftext import PageCanvas, font_codes
 
 # Streams Flate-compressed only, not ASCII85-encoded on top: a PDF is binary
 # anyway, the file gets smaller, and reportlab skips a pure-Python encoding
@@ -244,7 +245,20 @@ def _colour(spec: str) -> Any:
 
 
 class _HandoutTemplate(BaseDocTemplate):  # type: ignore[misc]
-    """Adds PDF bookmarks for the title and headings as they are laid out."""
+    """Adds PDF bookmarks for the title and headings as they are laid out.
+
+    ``texts`` (font name -> the text the body sets in it) gives every
+    character its code before the first page, in one pass per font rather
+    than a few at a time as lines are drawn.
+    """
+
+    texts: dict[str, str] | None = None
+
+    def beforeDocument(self) -> None:
+        for font, text in (self.texts or {}).items():
+            codes = font_codes(self.canv._doc, font)
+            if codes is not None:
+                codes.learn(text)
 
     def afterFlowable(self, flowable: Any) -> None:
         outline = getattr(flowable, "outline", None)
@@ -399,6 +413,7 @@ def write_pdf(document: Document, opts: Options) -> bytes:
     )
     fallback = {ch: name for ch, (name, _family) in glyph_plan(document, opts).fallback.items()}
     styles: dict[str, GridStyle] = {}
+    texts: dict[str, str] = {}
     story: list[Any] = []
     last_level = -1  # PDF outlines may go down only one level at a time
     blocks = document.blocks
@@ -415,5 +430,9 @@ def write_pdf(document: Document, opts: Options) -> bytes:
             outline = (block.display_text, level, f"b{index}")
         runs = block_runs(block, profile, names, opts.mark_filled, fallback)
         story.append(GridBlock(runs, styles[key], outline))
-    template.build(story)
+        for run in runs:
+            texts[run.font] = texts.get(run.font, "") + run.text
+    texts.pop("", None)  # hard line breaks
+    template.texts = texts
+    template.build(story, canvasmaker=PageCanvas)
     return buf.getvalue()

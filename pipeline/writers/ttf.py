@@ -75,7 +75,7 @@ class _Program(bytes):
         return self
 
 
-class _Flate:
+class Flate:
     """A Flate stream filter at ``level`` that takes a :class:`_Program` as compressed."""
 
     pdfname = "FlateDecode"
@@ -93,7 +93,8 @@ class _Flate:
         return zlib.decompress(encoded)
 
 
-_FONT_FLATE = _Flate(FONT_COMPRESSION)
+_FONT_FLATE = Flate(FONT_COMPRESSION)
+_CMAP_FLATE = Flate(1)  # ToUnicode maps: hex text, which level 1 packs nearly as well
 
 # Each glyph's outline deflated on its own (a raw deflate segment ending on a
 # byte boundary), kept per process: a document's glyphs are mostly glyphs the
@@ -404,5 +405,5 @@ class MappedTTFont(TTFont):  # type: ignore[misc]
         points = state.subsets[0]
         name = self.getSubsetInternalName(0, doc)[1:]
         program = self.face.makeCIDSubset(points)
-        add_font_objects(doc, self.face, name, points, program, _FONT_FLATE)
+        add_font_objects(doc, self.face, name, points, program, _FONT_FLATE, _CMAP_FLATE)
         del self.state[doc]
