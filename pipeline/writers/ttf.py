@@ -36,13 +36,13 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from reportlab.lib.rl_accel import calcChecksum
 from reportlab.pdfbase.pdfdoc import PDFError
 from reportlab.pdfbase.ttfonts import (
     TTEncoding,
     TTFNameBytes,
     TTFont,
     TTFontFace,
-    TTFontMaker,
 )
 
 from .. import diskcache
@@ -109,29 +109,31 @@ def _segment(data: bytes, final: bool = False) -> bytes:
     return packer.compress(data) + packer.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
 
 
-def _deflate_around(raw: bytes, glyphs: list[bytes]) -> bytes:
-    """The zlib stream of ``raw``, a font file whose glyph table is ``glyphs`` joined.
+def _deflate_around(raw: bytes, start: int, glyphs: list[bytes]) -> bytes:
+    """The zlib stream of ``raw``, a font file whose glyph table, at ``start``, is ``glyphs``.
 
     The parts before and after the glyph table are compressed afresh; each
     glyph's segment comes from :data:`_SEGMENTS`.  Compressing glyphs apart
     costs about a fifth in size (outlines hardly compress anyway) and saves
     nearly all of the time once the common characters have been seen.
     """
-    glyf = b"".join(glyphs)
-    start = raw.find(glyf) if glyf else -1
-    if start < 0 or not glyphs:  # cannot happen for a table we just wrote; stay correct anyway
-        return zlib.compress(raw, FONT_COMPRESSION)
     if len(_SEGMENTS) > _MAX_SEGMENTS:
         _SEGMENTS.clear()
-    parts = [_ZLIB_HEADER, _segment(raw[:start])]
-    for glyph in glyphs:
-        segment = _SEGMENTS.get(glyph)
-        if segment is None:
-            segment = _SEGMENTS[glyph] = _segment(glyph)
-        parts.append(segment)
-    parts.append(_segment(raw[start + len(glyf) :], final=True))
-    parts.append(zlib.adler32(raw).to_bytes(4, "big"))
-    return b"".join(parts)
+    segments = list(map(_SEGMENTS.get, glyphs))
+    if None in segments:
+        for k, glyph in enumerate(glyphs):
+            if segments[k] is None:
+                segments[k] = _SEGMENTS[glyph] = _segment(glyph)
+    end = start + sum(map(len, glyphs))
+    return b"".join(
+        [
+            _ZLIB_HEADER,
+            _segment(raw[:start]),
+            *segments,  # type: ignore[list-item]
+            _segment(raw[end:], final=True),
+            zlib.adler32(raw).to_bytes(4, "big"),
+        ]
+    )
 
 
 def _components(glyph: bytes) -> list[tuple[int, int]]:
@@ -235,21 +237,24 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
     def _cut(self, order: list[int], new: dict[int, int], codes: list[int]) -> bytes:
         """The font of glyphs ``order`` (old indices; ``new``: old -> new), codes ``codes``.
 
-        The components of composite glyphs are added after them.
+        The components of composite glyphs are added after them.  (A few
+        hundred glyphs a subset: each step runs over them in C where it can.)
         """
-        glyphs: list[bytes] = []
-        composites: list[tuple[int, list[tuple[int, int]]]] = []
-        k = 0
-        while k < len(order):  # grows as composite glyphs bring in their components
-            data, parts = self._glyph(order[k])
-            if parts is not None:
-                composites.append((k, parts))
-                for _offset, index in parts:
-                    if index not in new:
-                        new[index] = len(order)
-                        order.append(index)
-            glyphs.append(data)
-            k += 1
+        known = self._glyphs
+        entries = [known.get(g) or self._glyph(g) for g in order]
+        glyphs = [data for data, _parts in entries]
+        composites = [(k, parts) for k, (_data, parts) in enumerate(entries) if parts is not None]
+        done = 0
+        while done < len(composites):  # grows as components bring in components
+            for _offset, index in composites[done][1]:
+                if index not in new:
+                    new[index] = len(order)
+                    order.append(index)
+                    data, parts = self._glyph(index)
+                    glyphs.append(data)
+                    if parts is not None:
+                        composites.append((len(order) - 1, parts))
+            done += 1
         for k, parts in composites:
             patched = bytearray(glyphs[k])
             for offset, index in parts:
@@ -257,33 +262,73 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
             glyphs[k] = bytes(patched)
         return self._assemble(order, codes, glyphs)
 
+    @cached_property
+    def _metrics(self) -> dict[int, bytes]:
+        """Glyph index -> its ``hmtx`` entry (advance, left side bearing), packed."""
+        return {}
+
     def _assemble(self, order: list[int], codes: list[int], glyphs: list[bytes]) -> bytes:
         count = len(order)
-        out = TTFontMaker()
-        for tag, data in self._unchanged_tables.items():
-            out.add(tag, data)
-        metrics = self.hmetrics
-        hmtx = [int(v) for old in order for v in metrics[old]]
-        out.add("hmtx", struct.pack(f">{len(hmtx)}H", *(v & 0xFFFF for v in hmtx)))
-        out.add("hhea", _with_ushort(self.get_table("hhea"), 34, count))
-        out.add("maxp", _with_ushort(self.get_table("maxp"), 4, count))
+        tables = dict(self._unchanged_tables)
+        metrics = self._metrics
+        for old in set(order).difference(metrics):
+            advance, bearing = self.hmetrics[old]
+            metrics[old] = struct.pack(">HH", int(advance) & 0xFFFF, int(bearing) & 0xFFFF)
+        tables["hmtx"] = b"".join(map(metrics.__getitem__, order))
+        tables["hhea"] = _with_ushort(self.get_table("hhea"), 34, count)
+        tables["maxp"] = _with_ushort(self.get_table("maxp"), 4, count)
         # cmap format 6 in the Macintosh (1, 0) encoding: code i -> codes[i], as reportlab's
         cmap = [0, 1, 1, 0, 0, 12, 6, 10 + 2 * len(codes), 0, 0, len(codes), *codes]
-        out.add("cmap", struct.pack(f">{len(cmap)}H", *cmap))
-        offsets = list(itertools.accumulate((len(g) for g in glyphs), initial=0))
-        pos = offsets[-1]
-        body = glyphs  # each already padded to 4 bytes
-        out.add("glyf", b"".join(body))
-        if pos >> 1 > 0xFFFF:
+        tables["cmap"] = struct.pack(f">{len(cmap)}H", *cmap)
+        offsets = list(itertools.accumulate(map(len, glyphs), initial=0))  # each padded to 4
+        if offsets[-1] >> 1 > 0xFFFF:
             long_offsets = 1
-            loca = struct.pack(f">{len(offsets)}L", *offsets)
+            tables["loca"] = struct.pack(f">{len(offsets)}L", *offsets)
         else:
             long_offsets = 0
-            loca = struct.pack(f">{len(offsets)}H", *(o >> 1 for o in offsets))
-        out.add("loca", loca)
-        out.add("head", _with_ushort(self.get_table("head"), 50, long_offsets))
-        raw: bytes = out.makeStream()
-        return _Program(raw, _deflate_around(raw, body))
+            tables["loca"] = struct.pack(f">{len(offsets)}H", *[o >> 1 for o in offsets])
+        head = _with_ushort(self.get_table("head"), 50, long_offsets)
+        tables["head"] = head[:8] + bytes(4) + head[12:]  # checkSumAdjustment: set by _sfnt
+        tables["glyf"] = b"".join(glyphs)
+        raw, start = _sfnt(tables)
+        return _Program(raw, _deflate_around(raw, start, glyphs))
+
+
+def _sfnt(tables: dict[str, bytes]) -> tuple[bytes, int]:
+    """The font file of ``tables`` and where its ``glyf`` table starts.
+
+    As reportlab's ``TTFontMaker`` writes it (tables in tag order, each
+    padded to 4 bytes, the ``head`` table's checksum adjustment set), with
+    the file's checksum summed from the tables' instead of read again.
+    """
+    tags = sorted(tables)
+    count = len(tags)
+    selector = count.bit_length() - 1
+    search = 16 << selector
+    directory = [struct.pack(">lHHHH", 0x00010000, count, search, selector, count * 16 - search)]
+    body: list[bytes] = []
+    starts: dict[str, int] = {}
+    offset = 12 + 16 * count
+    total = 0
+    for tag in tags:
+        data = tables[tag]
+        checksum = calcChecksum(data)
+        total += checksum
+        directory.append(tag.encode("latin-1") + struct.pack(">LLL", checksum, offset, len(data)))
+        starts[tag] = len(body)
+        body.append(data)
+        pad = -len(data) % 4
+        if pad:
+            body.append(bytes(pad))
+        offset += len(data) + pad
+    directory_bytes = b"".join(directory)
+    total += calcChecksum(directory_bytes)
+    head = body[starts["head"]]
+    adjustment = (0xB1B0AFBA - total) & 0xFFFFFFFF
+    body[starts["head"]] = head[:8] + struct.pack(">L", adjustment) + head[12:]
+    glyf = starts["glyf"]
+    start = len(directory_bytes) + sum(map(len, body[:glyf]))
+    return b"".join([directory_bytes, *body]), start
 
 
 _FORMAT = 1  # of the cached tables
