@@ -14,6 +14,7 @@ the ones reportlab's subsets carried, so pages render the same; the
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 from reportlab.lib.rl_accel import fp_str
@@ -108,7 +109,7 @@ def add_font_objects(
             "MissingWidth": face.defaultWidth,
         }
     )
-    widths = [face.getCharWidth(point) for point in points]
+    widths = list(map(face.charWidths.get, points, repeat(face.defaultWidth)))  # getCharWidth
     cid_font = pdfdoc.PDFDictionary(
         {
             "Type": "/Font",

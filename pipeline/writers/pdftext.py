@@ -44,7 +44,7 @@ class FontCodes:
         """Give the characters of ``text`` that have no code yet theirs, in order of use."""
         if self.known.issuperset(text):
             return
-        new = "".join(dict.fromkeys(ch for ch in text if ch not in self.known))
+        new = "".join([ch for ch in dict.fromkeys(text) if ch not in self.known])
         codes = self.font.codes(new, self.doc)
         self.hex.update({ord(ch): f"{code:04X}" for ch, code in zip(new, codes, strict=True)})
         self.known.update(new)
