@@ -33,6 +33,7 @@ BLOCKS = {
     ),
     "fields only": Block(BlockKind.SIGNATURE, (FIELD, FIELD, Text(" "), FILLED)),
     "title": Block(BlockKind.TITLE, (Text(LONG),)),
+    "white space only": Block(BlockKind.PARAGRAPH, (Text("  "),)),
     "heading": Block(BlockKind.HEADING, (Text("一、总体要求 "),), level=1),
     "long": Block(BlockKind.PARAGRAPH, (Text("网址 www.gov.cn 与 COVID-19，♔两字。" + LONG * 9),)),
 }
@@ -93,7 +94,8 @@ def test_runs_are_what_reportlab_parses_out_of_the_markup(name: str, fonts: Any)
 
 def _lines(flowable: Any) -> list[str]:
     if isinstance(flowable, GridBlock):
-        return [flowable.text[a:b].replace(LINE_BREAK, "") for a, b in flowable._lines or ()]
+        lines = flowable._lay_out(flowable.width).lines
+        return [flowable.text[a:b].replace(LINE_BREAK, "") for a, b in lines]
     return ["".join(getattr(w, "text", "") for w in line.words) for line in flowable.blPara.lines]
 
 
@@ -124,3 +126,19 @@ def test_drawn_as_grid_paragraphs_draw(name: str, fonts: Any) -> None:
             flowable.drawOn(canvas, 70, 100)
         drawn.append(canvas._code)
     assert drawn[0] == drawn[1]
+
+
+def test_a_documents_codes_are_freed_with_it() -> None:
+    """Nothing kept per document outlives it (a batch worker writes thousands)."""
+    import gc
+
+    from pipeline import Options
+    from pipeline.model import Document, Meta
+    from pipeline.writers import pdftext
+    from pipeline.writers.pdf import write_pdf
+
+    document = Document(Meta("x.txt"), tuple(BLOCKS.values()))
+    for _ in range(3):
+        write_pdf(document, Options(system_fonts=False))
+    gc.collect()
+    assert not pdftext._CODES

@@ -70,14 +70,34 @@ def _advances(font: str, size: float, space: float) -> dict[str, float]:
     return table
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """A block's lines at one width: where each ends, how wide each is, the hard breaks."""
+
+    width: float
+    lines: list[Line]
+    limits: tuple[float, float]  # the first line's room, every later line's
+    used: list[float]
+    forced: frozenset[int]  # indices of hard line breaks
+
+    def head(self, count: int) -> _Layout:
+        return replace(self, lines=self.lines[:count], used=self.used[:count])
+
+
 class GridBlock(Flowable):  # type: ignore[misc]
-    """Runs of text broken into grid lines; splits between lines at a page end."""
+    """Runs of text broken into grid lines; splits between lines at a page end.
+
+    As reportlab's ``Paragraph`` does, the first part of a split keeps its
+    lines (its last one justified unless a hard break ends it) and the rest
+    is laid out afresh, without the first line's indent.
+    """
 
     def __init__(
         self,
         runs: list[Run],
         style: GridStyle,
         outline: tuple[str, int, str] | None = None,
+        layout: _Layout | None = None,
     ) -> None:
         super().__init__()
         self.runs = runs
@@ -85,10 +105,9 @@ class GridBlock(Flowable):  # type: ignore[misc]
         self.outline = outline  # (text, level, key) for a PDF bookmark, read by the template
         self.starts = list(itertools.accumulate((len(r.text) for r in runs), initial=0))
         self.text = "".join(r.text for r in runs)
-        self._lines: list[Line] | None = None
-        self._width = -1.0
-        self._kept = False  # the first part of a split keeps its lines, as reportlab's does
-        self._justify_last = False
+        self._kept = layout is not None  # the first part of a split
+        self._layout = layout
+        self._justify_last = layout is not None and layout.lines[-1][1] - 1 not in layout.forced
 
     def getSpaceBefore(self) -> float:
         return self.style.space_before
@@ -120,50 +139,36 @@ class GridBlock(Flowable):  # type: ignore[misc]
                 widths.extend(map(table.__getitem__, run.text))
         return widths, frozenset(forced)
 
-    def _break(self, width: float) -> list[Line]:
-        if self._lines is None or width != self._width:
+    def _lay_out(self, width: float) -> _Layout:
+        layout = self._layout
+        if layout is None or (layout.width != width and not self._kept):
             style = self.style
             widths, forced = self._widths()
-            limits = [width - style.first_indent - style.right_indent, width - style.right_indent]
-            self._lines = break_lines(self.text, widths, limits, forced) if self.text else []
-            self._limits = limits
-            self._line_widths = [sum(widths[a:b]) for a, b in self._lines]
-            self._forced = forced
-            self._width = width
-        return self._lines
+            limits = (width - style.first_indent - style.right_indent, width - style.right_indent)
+            lines = break_lines(self.text, widths, limits, forced) if self.text else []
+            used = [sum(widths[a:b]) for a, b in lines]
+            layout = self._layout = _Layout(width, lines, limits, used, forced)
+        return layout
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if availWidth < _FUZZ:
             return 0, 0x7FFFFFFF
-        if not self._kept:
-            self._break(availWidth)
         self.width = availWidth
-        self.height = len(self._lines or ()) * self.style.leading
+        self.height = len(self._lay_out(availWidth).lines) * self.style.leading
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         if not self.runs or availWidth < _FUZZ or availHeight < _FUZZ:
             return []
-        lines = self._lines if self._kept else self._break(availWidth)
-        assert lines is not None
-        leading = self.style.leading
-        fit = int(availHeight / leading)
+        layout = self._lay_out(availWidth)
+        fit = int(availHeight / self.style.leading)
         if fit == 0:
             return []
-        if len(lines) <= fit:
+        if len(layout.lines) <= fit:
             return [self]
-        head = GridBlock(self._slice(lines[:fit]), self.style)
-        head._lines = lines[:fit]
-        head._kept = True
-        head._limits = self._limits
-        head._line_widths = self._line_widths[:fit]
-        head._forced = self._forced
-        head._width = self._width
-        head._justify_last = lines[fit - 1][1] - 1 not in self._forced
-        head.width = self._width
-        head.height = fit * leading
-        tail_style = replace(self.style, first_indent=0.0)
-        return [head, GridBlock(self._slice(lines[fit:]), tail_style)]
+        head = GridBlock(self._slice(layout.lines[:fit]), self.style, layout=layout.head(fit))
+        tail = GridBlock(self._slice(layout.lines[fit:]), replace(self.style, first_indent=0.0))
+        return [head, tail]
 
     def _slice(self, lines: list[Line]) -> list[Run]:
         """The runs of ``lines``, rejoined without the spaces the breaks dropped."""
@@ -192,18 +197,19 @@ class GridBlock(Flowable):  # type: ignore[misc]
     def draw(self) -> None:
         canvas = self.canv
         style = self.style
-        lines = self._lines or []
+        layout = self._lay_out(self.width)
+        lines = layout.lines
         leading = style.leading
         size = style.size
         space = style.char_space
         for k, (a, b) in enumerate(lines):
             y = self.height - k * leading - leading / 2 - EM_CENTRE * size
             x = style.first_indent if k == 0 else 0.0
-            glyphs = b - a - sum(1 for i in self._forced if a <= i < b)
+            glyphs = b - a - sum(1 for i in layout.forced if a <= i < b)
             last = k == len(lines) - 1
-            broken = (b - 1) in self._forced
+            broken = (b - 1) in layout.forced
             spacing = space
-            slack = self._limits[min(k, 1)] - self._line_widths[k] + (space if glyphs else 0.0)
+            slack = layout.limits[min(k, 1)] - layout.used[k] + (space if glyphs else 0.0)
             if style.alignment == TA_JUSTIFY:
                 if glyphs > 1 and not broken and (not last or self._justify_last):
                     spacing = space + slack / (glyphs - 1)

@@ -1,12 +1,16 @@
 """A reportlab paragraph set on the type area's character grid, justified, with Chinese 禁则.
 
-reportlab parses the markup into styled fragments and handles page splitting;
-this subclass replaces its CJK line breaking (with :mod:`.linebreak`) and its
-drawing of the broken lines.  Every glyph advances by its width plus
-``style.gridCharSpace`` (negative: 16 pt type on a 15.79 pt grid gives GB/T
-9704's 28 characters in a 156 mm line), and a justified line spreads what is
-left over evenly between its characters with the PDF's character spacing
-(``Tc``), so text extraction sees no inserted spaces.
+:class:`GridParagraph` takes reportlab paragraph markup (links, anchors and
+underlines included); reportlab parses it into styled fragments and handles
+page splitting, and this subclass replaces its CJK line breaking (with
+:mod:`.linebreak`) and its drawing of the broken lines.  The PDF writer sets
+its blocks as :class:`.gridblock.GridBlock`, the same layout from runs of
+text without markup (tests hold the two to the same lines and drawing).
+Every glyph advances by its width plus ``style.gridCharSpace`` (negative:
+16 pt type on a 15.79 pt grid gives GB/T 9704's 28 characters in a 156 mm
+line), and a justified line spreads what is left over evenly between its
+characters with the PDF's character spacing (``Tc``), so text extraction
+sees no inserted spaces.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """PDF writer: reportlab platypus on the GB/T 9704 grid, Chinese line breaking, font subsets.
 
-Every font in the file is a TrueType subset registered from :mod:`.fonts`;
-even the canvas's initial font is set to the body face, so reportlab's
-default Helvetica (never embedded) is not referenced at all.  All text is
-escaped before it reaches reportlab's paragraph markup parser.  Lines are
-broken and drawn by :class:`.gridpara.GridParagraph` (28 characters a line,
-justified, no line starting with ``，。”`` or ending with ``“（《``).
+Every font in the file is a TrueType subset registered from :mod:`.fonts`
+(one composite font per face, :mod:`.cidfont`); even the canvas's initial
+font is set to the body face, so reportlab's default Helvetica (never
+embedded) is not referenced at all.  Each block becomes a
+:class:`.gridblock.GridBlock` built from the model's inlines directly
+(:func:`block_runs`: the runs reportlab would parse out of
+:func:`inline_markup`, without writing and parsing markup), which breaks its
+lines with :mod:`.linebreak` (28 characters a line, justified, no line
+starting with ``，。”`` or ending with ``“（《``) and writes them straight into
+the page (:mod:`.pdftext`); platypus paginates.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ render the same.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -35,7 +36,8 @@ class FontCodes:
 
     def __init__(self, font: Any, doc: Any) -> None:
         self.font = font
-        self.doc = doc
+        # weakly: this object is a value of _CODES, whose key the document is
+        self._doc = weakref.ref(doc)
         self.hex: dict[int, str] = {}  # code point -> its code in hexadecimal
         self.known: set[str] = set()
         self._tf: dict[float, str] = {}
@@ -45,7 +47,7 @@ class FontCodes:
         if self.known.issuperset(text):
             return
         new = "".join([ch for ch in dict.fromkeys(text) if ch not in self.known])
-        codes = self.font.codes(new, self.doc)
+        codes = self.font.codes(new, self._doc())
         self.hex.update({ord(ch): f"{code:04X}" for ch, code in zip(new, codes, strict=True)})
         self.known.update(new)
 
@@ -53,7 +55,7 @@ class FontCodes:
         """The operator selecting this font at ``size`` points."""
         op = self._tf.get(size)
         if op is None:
-            name = self.font.getSubsetInternalName(0, self.doc)
+            name = self.font.getSubsetInternalName(0, self._doc())
             op = self._tf[size] = f"{name} {fp_str(size)} Tf"
         return op
 
