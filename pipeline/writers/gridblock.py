@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from reportlab.lib.colors import black
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus.flowables import Flowable
 
 from .gridpara import EM_CENTRE, draw_background, glyph_widths
@@ -227,7 +227,7 @@ class GridBlock(Flowable):  # type: ignore[misc]
         for run, text in self._pieces(a, b):
             if not run.font:
                 continue
-            advance = stringWidth(text, run.font, size) + spacing * len(text)
+            advance = getFont(run.font).stringWidth(text, size) + spacing * len(text)
             if run.back is not None:
                 draw_background(canvas, run.back, x, y, advance, size, leading)
             runs.append((x, y, run.font, size, black, text))

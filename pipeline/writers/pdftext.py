@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from reportlab.lib.colors import Color
+from reportlab.lib.colors import Color, black
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfbase.pdfmetrics import getFont
@@ -65,19 +65,34 @@ class FontCodes:
         return f"<{text.translate(self.hex)}> Tj"
 
 
+class _DocumentCodes(dict[str, "FontCodes | None"]):
+    """Font name -> its :class:`FontCodes` in one document, made on first use."""
+
+    def __init__(self, doc: Any) -> None:
+        super().__init__()
+        self._doc = weakref.ref(doc)
+
+    def __missing__(self, font_name: str) -> FontCodes | None:
+        font = getFont(font_name)
+        codes = self[font_name] = FontCodes(font, self._doc()) if hasattr(font, "codes") else None
+        return codes
+
+
 # Per document (reportlab's PDFDocument): font name -> its codes (None: not ours).
-_CODES: WeakKeyDictionary[Any, dict[str, FontCodes | None]] = WeakKeyDictionary()
+_CODES: WeakKeyDictionary[Any, _DocumentCodes] = WeakKeyDictionary()
+
+
+def _document_codes(doc: Any) -> _DocumentCodes:
+    fonts = _CODES.get(doc)
+    if fonts is None:
+        fonts = _DocumentCodes(doc)
+        _CODES[doc] = fonts
+    return fonts
 
 
 def font_codes(doc: Any, font_name: str) -> FontCodes | None:
-    """The :class:`FontCodes` of ``font_name`` in ``doc``, made on first use."""
-    fonts = _CODES.get(doc)
-    if fonts is None:
-        fonts = _CODES[doc] = {}
-    if font_name not in fonts:
-        font = getFont(font_name)
-        fonts[font_name] = FontCodes(font, doc) if hasattr(font, "codes") else None
-    return fonts[font_name]
+    """The :class:`FontCodes` of ``font_name`` in ``doc`` (``None``: not a font of ours)."""
+    return _document_codes(doc)[font_name]
 
 
 _FILLS: dict[Any, str] = {}
@@ -85,6 +100,8 @@ _FILLS: dict[Any, str] = {}
 
 def _fill(canvas: Any, color: Any) -> str:
     """The operator setting ``color`` for text, as reportlab's text object writes it."""
+    if color is black:
+        return "0 0 0 rg"
     op = _FILLS.get(color)
     if op is None:
         if type(color) is Color:
@@ -108,7 +125,7 @@ def draw_text_line(canvas: Any, spacing: float, runs: Iterable[Run]) -> None:
     object does; a run in a font that is not a :class:`.ttf.MappedTTFont`
     goes through reportlab's text object.
     """
-    doc = canvas._doc
+    fonts = _document_codes(canvas._doc)
     out = ["BT"]
     font: tuple[str, float] | None = None
     color: Any = None
@@ -116,10 +133,10 @@ def draw_text_line(canvas: Any, spacing: float, runs: Iterable[Run]) -> None:
         out.append(f"1 0 0 1 {fp_str(x, y)} Tm")
         if not index:
             out.append(f"{fp_str(spacing)} Tc")
-        if color is None or color != fill:
+        if color is None or (color is not fill and color != fill):
             color = fill
             out.append(_fill(canvas, fill))
-        codes = font_codes(doc, name)
+        codes = fonts[name]
         if codes is None:
             text_object = canvas.beginText()
             text_object._code = []
