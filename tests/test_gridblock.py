@@ -19,7 +19,8 @@ from pipeline.writers.fonts import resolve_fonts
 from pipeline.writers.gridblock import LINE_BREAK, GridBlock
 from pipeline.writers.gridpara import GridParagraph
 from pipeline.writers.layout import GBT9704, title_lines
-from pipeline.writers.pdf import _FontsOnDemand, _grid_style, block_runs, inline_markup
+from pipeline.writers.pdf import _FontsOnDemand, _grid_style
+from pipeline.writers.pdfruns import block_runs, inline_markup
 
 FIELD = Field("f1", "name", "姓名", "***")
 FILLED = replace(FIELD, value=" 张  三 ")

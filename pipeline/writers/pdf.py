@@ -5,8 +5,8 @@ Every font in the file is a TrueType subset registered from :mod:`.fonts`
 font is set to the body face, so reportlab's default Helvetica (never
 embedded) is not referenced at all.  Each block becomes a
 :class:`.gridblock.GridBlock` built from the model's inlines directly
-(:func:`block_runs`: the runs reportlab would parse out of
-:func:`inline_markup`, without writing and parsing markup), which breaks its
+(:func:`.pdfruns.block_runs`: the runs reportlab would parse out of
+:func:`.pdfruns.inline_markup`, without writing and parsing markup), which breaks its
 lines with :mod:`.linebreak` (28 characters a line, justified, no line
 starting with ``，。”`` or ending with ``“（《``) and writes them straight into
 the page (:mod:`.pdftext`); platypus paginates.
@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from reportlab import rl_config
@@ -26,12 +23,11 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate
 
-from ..model import Block, BlockKind, Document, Field
+from ..model import Block, BlockKind, Document
 from ..options import Options
-from ..textutil import markup_escape as escape
 from .fonts import FontFace, register_pdf_font, resolve_fonts
 from .glyphs import glyph_plan
-from .gridblock import LINE_BREAK, GridBlock, GridStyle, Run
+from .gridblock import GridBlock, GridStyle
 from .layout import (
     MM,
     BlockStyle,
@@ -39,9 +35,11 @@ from .layout import (
     page_geometry,
     profile_for,
     style_key,
-    title_lines,
 )
+from .pdfruns import block_runs, inline_markup
 from .pdftext import PageCanvas, font_codes
+
+__all__ = ["inline_markup", "write_pdf"]  # inline_markup: the markup form of block_runs
 
 # Streams Flate-compressed only, not ASCII85-encoded on top: a PDF is binary
 # anyway, the file gets smaller, and reportlab skips a pure-Python encoding
@@ -49,9 +47,6 @@ from .pdftext import PageCanvas, font_codes
 rl_config.useA85 = 0
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
-_LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:%/\- ]*[A-Za-z0-9%]|[A-Za-z0-9]")
-_SPACE = re.compile(r"\s+")
-_BODY_ROLES = ("body", "bold")  # styles whose digits and Latin take the Latin face
 
 
 def _grid_style(spec: BlockStyle, profile: Profile) -> GridStyle:
@@ -68,184 +63,6 @@ def _grid_style(spec: BlockStyle, profile: Profile) -> GridStyle:
         space_after=spec.space_after,
         char_space=profile.char_space(spec.size),
     )
-
-
-# A light tint behind filled values under --mark-filled, for proof-reading.
-FILLED_TINT = "#E3ECF7"
-
-
-Piece = tuple[str, "str | None"]  # text, and the face it needs if not the block's
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """One inline as the writer sets it: its pieces, the colour behind it, bold or not."""
-
-    pieces: tuple[Piece, ...]
-    back: str | None
-    strong: bool
-
-
-def _pieces(text: str, latin: str | None, fallback: Mapping[str, str] | None) -> list[Piece]:
-    """``text`` cut where the face changes: runs of digits and Latin letters in the Latin
-    face (if there is one), each character the fonts lack in the font ``fallback`` names."""
-    out: list[Piece] = []
-    pos = 0
-    if latin is not None:
-        for m in _LATIN.finditer(text):
-            out.extend(_fallback_pieces(text[pos : m.start()], fallback))
-            out.append((m.group(), latin))
-            pos = m.end()
-    out.extend(_fallback_pieces(text[pos:], fallback))
-    return out
-
-
-def _fallback_pieces(text: str, fallback: Mapping[str, str] | None) -> list[Piece]:
-    if not fallback or not any(ch in fallback for ch in text):
-        return [(text, None)] if text else []
-    out: list[Piece] = []
-    for ch in text:
-        if ch in fallback:
-            out.append((ch, fallback[ch]))
-        elif out and out[-1][1] is None:
-            out[-1] = (out[-1][0] + ch, None)
-        else:
-            out.append((ch, None))
-    return out
-
-
-def _parts(
-    block: Block,
-    profile: Profile,
-    fonts: Mapping[str, str],
-    mark_filled: bool,
-    fallback: Mapping[str, str] | None,
-) -> list[_Part]:
-    """The block's inlines as the writer sets them (see :func:`inline_markup`)."""
-    spec = profile.style_for(block)
-    latin = fonts.get("latin")
-    if latin is None or spec.font not in _BODY_ROLES or latin == fonts.get(spec.font):
-        latin = None
-    bold = fonts.get("bold") is not None
-    parts = []
-    for inline, strong in block.marked_inlines():
-        back = None
-        if isinstance(inline, Field):
-            pieces = _fallback_pieces(inline.display, fallback)
-            if inline.value is None:
-                back = profile.field_color
-            elif mark_filled:
-                back = FILLED_TINT
-        else:
-            pieces = _pieces(inline.text, latin, fallback)
-        parts.append(_Part(tuple(pieces), back, strong and bold))
-    return parts
-
-
-def inline_markup(
-    block: Block,
-    profile: Profile,
-    fonts: Mapping[str, str] | None = None,
-    mark_filled: bool = False,
-    fallback: Mapping[str, str] | None = None,
-) -> str:
-    """reportlab paragraph markup for a block: escaped text, highlighted unfilled fields.
-
-    ``fonts`` (role -> PDF font name) enables the bold lead sentence and the
-    Latin face for digits and Latin letters in body text; ``mark_filled``
-    tints filled values for proof-reading; ``fallback`` (character -> PDF font
-    name) sets characters the fonts lack in one that has them.  (The writer
-    itself hands :func:`block_runs` of the same parts to :class:`.GridBlock`.)
-    """
-    fonts = fonts or {}
-    out: list[str] = []
-    for part in _parts(block, profile, fonts, mark_filled, fallback):
-        shown = "".join(
-            f'<font name="{font}">{escape(text)}</font>' if font else escape(text)
-            for text, font in part.pieces
-        )
-        if part.back is not None:
-            shown = f'<font backColor="{part.back}">{shown}</font>'
-        if part.strong:
-            shown = f'<font name="{fonts["bold"]}">{shown}</font>'
-        out.append(shown)
-    return "".join(out)
-
-
-_TAG = None  # where markup would have a tag: whitespace on either side is not one run
-
-
-def block_runs(
-    block: Block,
-    profile: Profile,
-    fonts: Mapping[str, str],
-    mark_filled: bool = False,
-    fallback: Mapping[str, str] | None = None,
-) -> list[Run]:
-    """The runs of text :class:`.GridBlock` sets for ``block``: what reportlab would parse
-    out of :func:`inline_markup` (title lines joined by hard breaks), without the markup.
-
-    As reportlab's paragraph does, each run of white space becomes one space
-    and the block's text is stripped, where markup tags do not stand between.
-    """
-    spec = profile.style_for(block)
-    base = fonts[spec.font]
-    bold = fonts.get("bold")
-    stream: list[Run | None] = []
-    for index, part_block in enumerate(title_lines(block, profile)):
-        if index:
-            stream += [_TAG, Run(LINE_BREAK, ""), _TAG]
-        for part in _parts(part_block, profile, fonts, mark_filled, fallback):
-            face = bold if part.strong and bold else base
-            back = None if part.back is None else _colour(part.back)
-            wrapped = part.back is not None or part.strong
-            if wrapped:
-                stream.append(_TAG)
-            for text, font in part.pieces:
-                if font is None:
-                    stream.append(Run(text, face, back))
-                else:
-                    stream += [_TAG, Run(text, font, back), _TAG]
-            if wrapped:
-                stream.append(_TAG)
-    return _merged(_spaced(stream))
-
-
-def _spaced(stream: list[Run | None]) -> list[Run]:
-    """The runs, with white space as reportlab's paragraph cleans markup text."""
-    if not any(run is not None and _SPACE.search(run.text) for run in stream):
-        return [run for run in stream if run is not None and run.text]
-    spans: list[Run] = []
-    joined = True  # the next text continues the span before it (no tag between)
-    for run in stream:
-        if run is None:
-            joined = False
-        elif spans and joined and run.font:
-            spans[-1] = spans[-1]._replace(text=spans[-1].text + run.text)
-        else:
-            spans.append(run)
-            joined = bool(run.font)
-    if stream and stream[0] is not None:
-        spans[0] = spans[0]._replace(text=spans[0].text.lstrip())
-    if stream and stream[-1] is not None:
-        spans[-1] = spans[-1]._replace(text=spans[-1].text.rstrip())
-    return [s._replace(text=_SPACE.sub(" ", s.text)) for s in spans if s.text]
-
-
-def _merged(runs: list[Run]) -> list[Run]:
-    """Neighbouring runs in the same face and background as one (hard breaks stay apart)."""
-    out: list[Run] = []
-    for run in runs:
-        if out and run.font and out[-1].font == run.font and out[-1].back == run.back:
-            out[-1] = out[-1]._replace(text=out[-1].text + run.text)
-        else:
-            out.append(run)
-    return out
-
-
-@cache
-def _colour(spec: str) -> Any:
-    return HexColor(spec)
 
 
 class _HandoutTemplate(BaseDocTemplate):  # type: ignore[misc]
