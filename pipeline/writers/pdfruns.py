@@ -47,8 +47,11 @@ class _Part:
 
 
 def _pieces(text: str, latin: str | None, fallback: Mapping[str, str] | None) -> list[Piece]:
-    """``text`` cut where the face changes: runs of digits and Latin letters in the Latin
-    face (if there is one), each character the fonts lack in the font ``fallback`` names."""
+    """``text`` cut where the face changes.
+
+    Runs of digits and Latin letters take the Latin face (if there is one),
+    each character the fonts lack the font ``fallback`` names for it.
+    """
     out: list[Piece] = []
     pos = 0
     if latin is not None:
@@ -61,6 +64,7 @@ def _pieces(text: str, latin: str | None, fallback: Mapping[str, str] | None) ->
 
 
 def _fallback_pieces(text: str, fallback: Mapping[str, str] | None) -> list[Piece]:
+    """``text`` cut around the characters set in a fallback font, one piece each."""
     if not fallback or not any(ch in fallback for ch in text):
         return [(text, None)] if text else []
     out: list[Piece] = []
@@ -142,11 +146,12 @@ def block_runs(
     mark_filled: bool = False,
     fallback: Mapping[str, str] | None = None,
 ) -> list[Run]:
-    """The runs of text :class:`.GridBlock` sets for ``block``: what reportlab would parse
-    out of :func:`inline_markup` (title lines joined by hard breaks), without the markup.
+    """The runs of text :class:`.GridBlock` sets for ``block``.
 
-    As reportlab's paragraph does, each run of white space becomes one space
-    and the block's text is stripped, where markup tags do not stand between.
+    They are what reportlab would parse out of :func:`inline_markup` (title
+    lines joined by hard breaks), without the markup.  As reportlab's
+    paragraph does, each run of white space becomes one space and the
+    block's text is stripped, where markup tags do not stand between.
     """
     spec = profile.style_for(block)
     base = fonts[spec.font]
