@@ -16,13 +16,13 @@ FONTS = Path(__file__).resolve().parent.parent / "fonts"
 TEXT = "同志们：全市“五一”劳动模范座谈会 GB/T 9704-2012，¨´−∕ 100%"
 
 
-def _outlines(data: bytes, subset: list[int]) -> list[tuple[object, int]]:
+def _outlines(data: bytes, subset: list[int], first: int = 0) -> list[tuple[object, int]]:
     """Each code's glyph (coordinates, end points, flags of each component) and advance."""
     font = FontToolsFont(io.BytesIO(data))
     glyf, hmtx = font["glyf"], font["hmtx"]
     cmap = font["cmap"].getcmap(1, 0).cmap
     shapes = []
-    for code in range(len(subset)):
+    for code in range(first, len(subset)):
         name = cmap[code]
         coords, ends, flags = glyf[name].getCoordinates(glyf)
         shapes.append(((list(coords), list(ends), list(flags)), hmtx[name][0]))
@@ -36,6 +36,16 @@ def test_subset_draws_what_reportlab_draws(name: str) -> None:
     ours = MappedTTFont("ours", path).face.makeSubset(subset)
     theirs = TTFont("theirs", str(path)).face.makeSubset(subset)
     assert _outlines(ours, subset) == _outlines(theirs, subset)
+
+
+@pytest.mark.parametrize("name", ["NotoSerifSC-Regular.ttf", "LXGWWenKai-Regular.ttf"])
+def test_composite_font_program_draws_what_reportlab_draws(name: str) -> None:
+    """Glyph n of the two-byte-code program is the glyph reportlab's subset has for code n-1."""
+    path = FONTS / name
+    subset = list(dict.fromkeys(ord(c) for c in TEXT))
+    ours = MappedTTFont("ours", path).face.makeCIDSubset([0, *subset])
+    theirs = TTFont("theirs", str(path)).face.makeSubset(subset)
+    assert _outlines(ours, [0, *subset], first=1) == _outlines(theirs, subset)
 
 
 def test_same_attributes_as_reportlab() -> None:

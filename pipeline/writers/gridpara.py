@@ -1,12 +1,16 @@
 """A reportlab paragraph set on the type area's character grid, justified, with Chinese 禁则.
 
-reportlab parses the markup into styled fragments and handles page splitting;
-this subclass replaces its CJK line breaking (with :mod:`.linebreak`) and its
-drawing of the broken lines.  Every glyph advances by its width plus
-``style.gridCharSpace`` (negative: 16 pt type on a 15.79 pt grid gives GB/T
-9704's 28 characters in a 156 mm line), and a justified line spreads what is
-left over evenly between its characters with the PDF's character spacing
-(``Tc``), so text extraction sees no inserted spaces.
+:class:`GridParagraph` takes reportlab paragraph markup (links, anchors and
+underlines included); reportlab parses it into styled fragments and handles
+page splitting, and this subclass replaces its CJK line breaking (with
+:mod:`.linebreak`) and its drawing of the broken lines.  The PDF writer sets
+its blocks as :class:`.gridblock.GridBlock`, the same layout from runs of
+text without markup (tests hold the two to the same lines and drawing).
+Every glyph advances by its width plus ``style.gridCharSpace`` (negative:
+16 pt type on a 15.79 pt grid gives GB/T 9704's 28 characters in a 156 mm
+line), and a justified line spreads what is left over evenly between its
+characters with the PDF's character spacing (``Tc``), so text extraction
+sees no inserted spaces.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus.paragraph import FragLine, Paragraph, ParaLines
 
 from .linebreak import break_lines
+from .pdftext import draw_text_line
 
 _OBJECT = "\ufffc"  # stands for a fragment without text (a <br/> or an anchor)
 
@@ -26,12 +31,25 @@ _OBJECT = "\ufffc"  # stands for a fragment without text (a <br/> or an anchor)
 EM_CENTRE = 0.38
 
 
+def draw_background(
+    canvas: Any, color: Any, left: float, y: float, advance: float, size: float, leading: float
+) -> None:
+    """A highlight behind a run of ``size`` pt type on baseline ``y``: the em box, a bit taller."""
+    canvas.saveState()
+    canvas.setFillColor(color)
+    height = min(leading, 1.3 * size)
+    bottom = y + EM_CENTRE * size - height / 2
+    canvas.rect(left, bottom, advance, height, stroke=0, fill=1)
+    canvas.restoreState()
+
+
 # Glyph widths by (font, size), then character: a paragraph measures each of
 # its characters, and the same few thousand recur in every document.
 _WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
 
 
-def _glyph_widths(font: str, size: float) -> dict[str, float]:
+def glyph_widths(font: str, size: float) -> dict[str, float]:
+    """The cache of ``font``'s glyph widths at ``size`` (character -> points)."""
     widths = _WIDTHS.get((font, size))
     if widths is None:
         widths = _WIDTHS[(font, size)] = {}
@@ -61,7 +79,7 @@ def _units(frags: list[Any]) -> tuple[list[str], list[float], list[int]]:
             )
             owners.extend(index for _ in units)
             continue
-        known = _glyph_widths(frag.fontName, frag.fontSize)
+        known = glyph_widths(frag.fontName, frag.fontSize)
         for ch in text:
             width = known.get(ch)
             if width is None:
@@ -198,8 +216,7 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
         """One line's runs: backgrounds, then the text in one text object, then rules and links.
 
         Each run starts at its own origin, so nothing depends on the PDF
-        viewer's glyph advances; the font, spacing and colour are set only
-        when they change.
+        viewer's glyph advances (:func:`.pdftext.draw_text_line`).
         """
         runs: list[tuple[Any, str, float, float]] = []  # word, text, x, advance
         for word in words:
@@ -217,30 +234,24 @@ class GridParagraph(Paragraph):  # type: ignore[misc]
         for word, _text, left, advance in runs:
             back = getattr(word, "backColor", None)
             if back is not None:
-                size = word.fontSize
-                canvas.saveState()
-                canvas.setFillColor(back)
-                height = min(leading, 1.3 * size)
-                bottom = y + EM_CENTRE * size - height / 2
-                canvas.rect(left, bottom, advance, height, stroke=0, fill=1)
-                canvas.restoreState()
+                draw_background(canvas, back, left, y, advance, word.fontSize, leading)
         if not runs:
             return
-        tx = canvas.beginText(runs[0][2], y + (getattr(runs[0][0], "rise", 0) or 0))
-        font: tuple[str, float] | None = None
-        color: Any = None
-        tx.setCharSpace(spacing)
-        for index, (word, text, left, _advance) in enumerate(runs):
-            if index:
-                tx.setTextOrigin(left, y + (getattr(word, "rise", 0) or 0))
-            if font != (word.fontName, word.fontSize):
-                font = (word.fontName, word.fontSize)
-                tx.setFont(*font)
-            if color is None or color != word.textColor:
-                color = word.textColor
-                tx.setFillColor(color)
-            tx.textOut(text)
-        canvas.drawText(tx)
+        draw_text_line(
+            canvas,
+            spacing,
+            (
+                (
+                    left,
+                    y + (getattr(word, "rise", 0) or 0),
+                    word.fontName,
+                    word.fontSize,
+                    word.textColor,
+                    text,
+                )
+                for word, text, left, _advance in runs
+            ),
+        )
         for word, _text, left, advance in runs:
             size = word.fontSize
             if getattr(word, "us_lines", None):  # <u>: one rule under the run

@@ -1,33 +1,33 @@
 """PDF writer: reportlab platypus on the GB/T 9704 grid, Chinese line breaking, font subsets.
 
-Every font in the file is a TrueType subset registered from :mod:`.fonts`;
-even the canvas's initial font is set to the body face, so reportlab's
-default Helvetica (never embedded) is not referenced at all.  All text is
-escaped before it reaches reportlab's paragraph markup parser.  Lines are
-broken and drawn by :class:`.gridpara.GridParagraph` (28 characters a line,
-justified, no line starting with ``，。”`` or ending with ``“（《``).
+Every font in the file is a TrueType subset registered from :mod:`.fonts`
+(one composite font per face, :mod:`.cidfont`); even the canvas's initial
+font is set to the body face, so reportlab's default Helvetica (never
+embedded) is not referenced at all.  Each block becomes a
+:class:`.gridblock.GridBlock` built from the model's inlines directly
+(:func:`.pdfruns.block_runs`: the runs reportlab would parse out of
+:func:`.pdfruns.inline_markup`, without writing and parsing markup), which breaks its
+lines with :mod:`.linebreak` (28 characters a line, justified, no line
+starting with ``，。”`` or ending with ``“（《``) and writes them straight into
+the page (:mod:`.pdftext`); platypus paginates.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate
 
-from ..model import Block, BlockKind, Document, Field
+from ..model import Block, BlockKind, Document
 from ..options import Options
-from ..textutil import markup_escape as escape
 from .fonts import FontFace, register_pdf_font, resolve_fonts
 from .glyphs import glyph_plan
-from .gridpara import GridParagraph
+from .gridblock import GridBlock, GridStyle
 from .layout import (
     MM,
     BlockStyle,
@@ -35,8 +35,11 @@ from .layout import (
     page_geometry,
     profile_for,
     style_key,
-    title_lines,
 )
+from .pdfruns import block_runs, inline_markup
+from .pdftext import PageCanvas, font_codes
+
+__all__ = ["inline_markup", "write_pdf"]  # inline_markup: the markup form of block_runs
 
 # Streams Flate-compressed only, not ASCII85-encoded on top: a PDF is binary
 # anyway, the file gets smaller, and reportlab skips a pure-Python encoding
@@ -44,117 +47,39 @@ from .layout import (
 rl_config.useA85 = 0
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
-_LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:%/\- ]*[A-Za-z0-9%]|[A-Za-z0-9]")
-_BODY_ROLES = ("body", "bold")  # styles whose digits and Latin take the Latin face
 
 
-def _paragraph_style(key: str, spec: BlockStyle, font: str, profile: Profile) -> ParagraphStyle:
+def _grid_style(spec: BlockStyle, profile: Profile) -> GridStyle:
     leading = spec.leading or profile.line_pitch
-    style = ParagraphStyle(
-        key,
-        fontName=font,
-        fontSize=spec.size,
+    pitch = spec.size + profile.char_space(spec.size)
+    return GridStyle(
+        size=spec.size,
         leading=max(leading, spec.size * 1.2),
         alignment=_ALIGN[spec.align],
         # indents in grid characters, so indented lines stay on the grid
-        firstLineIndent=spec.first_line_chars * (spec.size + profile.char_space(spec.size)),
-        rightIndent=spec.right_chars * (spec.size + profile.char_space(spec.size)),
-        spaceBefore=spec.space_before,
-        spaceAfter=spec.space_after,
-        wordWrap="CJK",
-        # every page holds the full grid of lines, as in GB/T 9704 公文: no widow control
-        allowWidows=1,
-        allowOrphans=1,
+        first_indent=spec.first_line_chars * pitch,
+        right_indent=spec.right_chars * pitch,
+        space_before=spec.space_before,
+        space_after=spec.space_after,
+        char_space=profile.char_space(spec.size),
     )
-    style.gridCharSpace = profile.char_space(spec.size)
-    return style
-
-
-# A light tint behind filled values under --mark-filled, for proof-reading.
-FILLED_TINT = "#E3ECF7"
-
-
-def _escape(text: str, fallback: Mapping[str, str] | None) -> str:
-    """Escaped text; characters in ``fallback`` set in the font it names for them."""
-    if not fallback or not any(ch in fallback for ch in text):
-        return escape(text)
-    return "".join(
-        f'<font name="{fallback[ch]}">{escape(ch)}</font>' if ch in fallback else escape(ch)
-        for ch in text
-    )
-
-
-def _text_markup(text: str, latin: str | None, fallback: Mapping[str, str] | None = None) -> str:
-    """Escaped text, with runs of digits and Latin letters in the Latin face if there is one."""
-    if latin is None:
-        return _escape(text, fallback)
-    out: list[str] = []
-    pos = 0
-    for m in _LATIN.finditer(text):
-        out.append(_escape(text[pos : m.start()], fallback))
-        out.append(f'<font name="{latin}">{escape(m.group())}</font>')
-        pos = m.end()
-    out.append(_escape(text[pos:], fallback))
-    return "".join(out)
-
-
-def inline_markup(
-    block: Block,
-    profile: Profile,
-    fonts: Mapping[str, str] | None = None,
-    mark_filled: bool = False,
-    fallback: Mapping[str, str] | None = None,
-) -> str:
-    """reportlab paragraph markup for a block: escaped text, highlighted unfilled fields.
-
-    ``fonts`` (role -> PDF font name) enables the bold lead sentence and the
-    Latin face for digits and Latin letters in body text; ``mark_filled``
-    tints filled values for proof-reading; ``fallback`` (character -> PDF font
-    name) sets characters the fonts lack in one that has them.
-    """
-    fonts = fonts or {}
-    spec = profile.style_for(block)
-    latin = fonts.get("latin")
-    if latin is None or spec.font not in _BODY_ROLES or latin == fonts.get(spec.font):
-        latin = None
-    bold = fonts.get("bold")
-    parts: list[str] = []
-    for inline, strong in block.marked_inlines():
-        if isinstance(inline, Field):
-            shown = _escape(inline.display, fallback)
-            if inline.value is None:
-                shown = f'<font backColor="{profile.field_color}">{shown}</font>'
-            elif mark_filled:
-                shown = f'<font backColor="{FILLED_TINT}">{shown}</font>'
-        else:
-            shown = _text_markup(inline.text, latin, fallback)
-        if strong and bold is not None:
-            shown = f'<font name="{bold}">{shown}</font>'
-        parts.append(shown)
-    return "".join(parts)
 
 
 class _HandoutTemplate(BaseDocTemplate):  # type: ignore[misc]
     """Adds PDF bookmarks for the title and headings as they are laid out.
 
-    ``body_chars`` (the body font's name and the document's characters, most
-    frequent first) are given their places in the font's 256-character
-    subsets before any text is drawn: reportlab would place them in order of
-    first use, so that a line of text switches between subsets (a ``Tf``
-    operator) every two characters on average; by frequency, most lines stay
-    in the first subset.
+    ``texts`` (font name -> the text the body sets in it) gives every
+    character its code before the first page, in one pass per font rather
+    than a few at a time as lines are drawn.
     """
 
-    body_chars: tuple[str, str] | None = None
+    texts: dict[str, str] | None = None
 
     def beforeDocument(self) -> None:
-        if self.body_chars is not None:
-            from reportlab.pdfbase.pdfmetrics import getFont
-
-            font_name, chars = self.body_chars
-            font = getFont(font_name)
-            if hasattr(font, "splitString"):
-                font.splitString(chars, self.canv._doc)
+        for font, text in (self.texts or {}).items():
+            codes = font_codes(self.canv._doc, font)
+            if codes is not None:
+                codes.learn(text)
 
     def afterFlowable(self, flowable: Any) -> None:
         outline = getattr(flowable, "outline", None)
@@ -296,8 +221,6 @@ def write_pdf(document: Document, opts: Options) -> bytes:
         bottomPadding=0,
         id="body",
     )
-    counts = Counter(ch for block in document.blocks for ch in block.display_text)
-    template.body_chars = (names["body"], "".join(ch for ch, _n in counts.most_common()))
     template.addPageTemplates(
         [
             PageTemplate(
@@ -310,7 +233,8 @@ def write_pdf(document: Document, opts: Options) -> bytes:
         ]
     )
     fallback = {ch: name for ch, (name, _family) in glyph_plan(document, opts).fallback.items()}
-    styles: dict[str, ParagraphStyle] = {}
+    styles: dict[str, GridStyle] = {}
+    texts: dict[str, str] = {}
     story: list[Any] = []
     last_level = -1  # PDF outlines may go down only one level at a time
     blocks = document.blocks
@@ -319,17 +243,17 @@ def write_pdf(document: Document, opts: Options) -> bytes:
             story.append(CondPageBreak(_kept_height(blocks, index, profile)))
         key = style_key(block)
         if key not in styles:
-            spec = profile.style_for(block)
-            styles[key] = _paragraph_style(key, spec, names[spec.font], profile)
-        markup = "<br/>".join(
-            inline_markup(part, profile, names, opts.mark_filled, fallback)
-            for part in title_lines(block, profile)
-        )
-        para = GridParagraph(markup, styles[key])
+            styles[key] = _grid_style(profile.style_for(block), profile)
+        outline = None
         if block.kind in (BlockKind.TITLE, BlockKind.HEADING):
             level = min(0 if block.kind is BlockKind.TITLE else block.level, last_level + 1)
             last_level = level
-            para.outline = (block.display_text, level, f"b{index}")
-        story.append(para)
-    template.build(story)
+            outline = (block.display_text, level, f"b{index}")
+        runs = block_runs(block, profile, names, opts.mark_filled, fallback)
+        story.append(GridBlock(runs, styles[key], outline))
+        for run in runs:
+            texts[run.font] = texts.get(run.font, "") + run.text
+    texts.pop("", None)  # hard line breaks
+    template.texts = texts
+    template.build(story, canvasmaker=PageCanvas)
     return buf.getvalue()

@@ -18,9 +18,9 @@ objects, and changes only where the bytes come from and how a subset is cut:
 * a subset's font program is deflated glyph by glyph, each glyph's segment
   kept for the next document (:func:`_deflate_around`), at level 1: glyph
   outlines hardly compress, so more effort buys a few per cent;
-* a subset's widths are written as one preformatted array, and the first
-  subset is not reserved for ASCII (:class:`MappedTTFont`), so the PDF
-  writer can give it a document's most frequent characters.
+* a document's characters in one face make one composite font with two-byte
+  codes (:mod:`.cidfont`), not reportlab's 256-character subsets, so a line
+  of text never switches between subsets and a face embeds one program.
 """
 
 from __future__ import annotations
@@ -36,17 +36,17 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDFObject
+from reportlab.lib.rl_accel import calcChecksum
+from reportlab.pdfbase.pdfdoc import PDFError
 from reportlab.pdfbase.ttfonts import (
     TTEncoding,
     TTFNameBytes,
     TTFont,
     TTFontFace,
-    TTFontMaker,
 )
 
 from .. import diskcache
+from .cidfont import add_font_objects
 
 # zlib level for embedded font programs: 1 takes about 0.6 ms for a subset
 # where the default (6) takes 1.5 ms, for a stream about 5 % larger (before
@@ -61,6 +61,7 @@ _XY_SCALE = 0x0040
 _TWO_BY_TWO = 0x0080
 _UNCHANGED = ("name", "OS/2", "cvt ", "fpgm", "prep")
 _MAX_GLYPHS = 20_000  # outlines kept per face (a few MB)
+_MAX_CODES = 32_000  # characters of one face in one document (a format 6 cmap's limit)
 
 
 class _Program(bytes):
@@ -74,7 +75,7 @@ class _Program(bytes):
         return self
 
 
-class _Flate:
+class Flate:
     """A Flate stream filter at ``level`` that takes a :class:`_Program` as compressed."""
 
     pdfname = "FlateDecode"
@@ -92,7 +93,8 @@ class _Flate:
         return zlib.decompress(encoded)
 
 
-_FONT_FLATE = _Flate(FONT_COMPRESSION)
+_FONT_FLATE = Flate(FONT_COMPRESSION)
+_CMAP_FLATE = Flate(1)  # ToUnicode maps: hex text, which level 1 packs nearly as well
 
 # Each glyph's outline deflated on its own (a raw deflate segment ending on a
 # byte boundary), kept per process: a document's glyphs are mostly glyphs the
@@ -107,29 +109,31 @@ def _segment(data: bytes, final: bool = False) -> bytes:
     return packer.compress(data) + packer.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
 
 
-def _deflate_around(raw: bytes, glyphs: list[bytes]) -> bytes:
-    """The zlib stream of ``raw``, a font file whose glyph table is ``glyphs`` joined.
+def _deflate_around(raw: bytes, start: int, glyphs: list[bytes]) -> bytes:
+    """The zlib stream of ``raw``, a font file whose glyph table, at ``start``, is ``glyphs``.
 
     The parts before and after the glyph table are compressed afresh; each
     glyph's segment comes from :data:`_SEGMENTS`.  Compressing glyphs apart
     costs about a fifth in size (outlines hardly compress anyway) and saves
     nearly all of the time once the common characters have been seen.
     """
-    glyf = b"".join(glyphs)
-    start = raw.find(glyf) if glyf else -1
-    if start < 0 or not glyphs:  # cannot happen for a table we just wrote; stay correct anyway
-        return zlib.compress(raw, FONT_COMPRESSION)
     if len(_SEGMENTS) > _MAX_SEGMENTS:
         _SEGMENTS.clear()
-    parts = [_ZLIB_HEADER, _segment(raw[:start])]
-    for glyph in glyphs:
-        segment = _SEGMENTS.get(glyph)
-        if segment is None:
-            segment = _SEGMENTS[glyph] = _segment(glyph)
-        parts.append(segment)
-    parts.append(_segment(raw[start + len(glyf) :], final=True))
-    parts.append(zlib.adler32(raw).to_bytes(4, "big"))
-    return b"".join(parts)
+    segments = list(map(_SEGMENTS.get, glyphs))
+    if None in segments:
+        for k, glyph in enumerate(glyphs):
+            if segments[k] is None:
+                segments[k] = _SEGMENTS[glyph] = _segment(glyph)
+    end = start + sum(map(len, glyphs))
+    return b"".join(
+        [
+            _ZLIB_HEADER,
+            _segment(raw[:start]),
+            *segments,  # type: ignore[list-item]
+            _segment(raw[end:], final=True),
+            zlib.adler32(raw).to_bytes(4, "big"),
+        ]
+    )
 
 
 def _components(glyph: bytes) -> list[tuple[int, int]]:
@@ -203,7 +207,11 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
         return tables
 
     def makeSubset(self, subset: list[int]) -> bytes:
-        """A TrueType font with the glyphs of ``subset``, character ``subset[i]`` at code ``i``."""
+        """A TrueType font with the glyphs of ``subset``, character ``subset[i]`` at code ``i``.
+
+        (reportlab's subsetter's interface: each glyph once, the codes mapped
+        to them by the font's ``cmap``.)
+        """
         char_to_glyph = self.charToGlyph
         order = [0]  # new glyph index -> old; glyph 0 (.notdef) stays first
         new = {0: 0}
@@ -214,19 +222,39 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
                 new[old] = len(order)
                 order.append(old)
             codes.append(new[old])
-        glyphs: list[bytes] = []
-        composites: list[tuple[int, list[tuple[int, int]]]] = []
-        k = 0
-        while k < len(order):  # grows as composite glyphs bring in their components
-            data, parts = self._glyph(order[k])
-            if parts is not None:
-                composites.append((k, parts))
-                for _offset, index in parts:
-                    if index not in new:
-                        new[index] = len(order)
-                        order.append(index)
-            glyphs.append(data)
-            k += 1
+        return self._cut(order, new, codes)
+
+    def makeCIDSubset(self, points: list[int]) -> bytes:
+        """A TrueType font whose glyph ``n`` draws character ``points[n]`` (``points[0]``: none).
+
+        The program of a :mod:`.cidfont` font, whose codes are glyph indices.
+        """
+        char_to_glyph = self.charToGlyph
+        order = [0, *(char_to_glyph.get(point, 0) for point in points[1:])]
+        new = {old: index for index, old in reversed(list(enumerate(order)))}
+        return self._cut(order, new, list(range(len(order))))
+
+    def _cut(self, order: list[int], new: dict[int, int], codes: list[int]) -> bytes:
+        """The font of glyphs ``order`` (old indices; ``new``: old -> new), codes ``codes``.
+
+        The components of composite glyphs are added after them.  (A few
+        hundred glyphs a subset: each step runs over them in C where it can.)
+        """
+        known = self._glyphs
+        entries = [known.get(g) or self._glyph(g) for g in order]
+        glyphs = [data for data, _parts in entries]
+        composites = [(k, parts) for k, (_data, parts) in enumerate(entries) if parts is not None]
+        done = 0
+        while done < len(composites):  # grows as components bring in components
+            for _offset, index in composites[done][1]:
+                if index not in new:
+                    new[index] = len(order)
+                    order.append(index)
+                    data, parts = self._glyph(index)
+                    glyphs.append(data)
+                    if parts is not None:
+                        composites.append((len(order) - 1, parts))
+            done += 1
         for k, parts in composites:
             patched = bytearray(glyphs[k])
             for offset, index in parts:
@@ -234,42 +262,73 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
             glyphs[k] = bytes(patched)
         return self._assemble(order, codes, glyphs)
 
+    @cached_property
+    def _metrics(self) -> dict[int, bytes]:
+        """Glyph index -> its ``hmtx`` entry (advance, left side bearing), packed."""
+        return {}
+
     def _assemble(self, order: list[int], codes: list[int], glyphs: list[bytes]) -> bytes:
         count = len(order)
-        out = TTFontMaker()
-        for tag, data in self._unchanged_tables.items():
-            out.add(tag, data)
-        metrics = self.hmetrics
-        hmtx = [int(v) for old in order for v in metrics[old]]
-        out.add("hmtx", struct.pack(f">{len(hmtx)}H", *(v & 0xFFFF for v in hmtx)))
-        out.add("hhea", _with_ushort(self.get_table("hhea"), 34, count))
-        out.add("maxp", _with_ushort(self.get_table("maxp"), 4, count))
+        tables = dict(self._unchanged_tables)
+        metrics = self._metrics
+        for old in set(order).difference(metrics):
+            advance, bearing = self.hmetrics[old]
+            metrics[old] = struct.pack(">HH", int(advance) & 0xFFFF, int(bearing) & 0xFFFF)
+        tables["hmtx"] = b"".join(map(metrics.__getitem__, order))
+        tables["hhea"] = _with_ushort(self.get_table("hhea"), 34, count)
+        tables["maxp"] = _with_ushort(self.get_table("maxp"), 4, count)
         # cmap format 6 in the Macintosh (1, 0) encoding: code i -> codes[i], as reportlab's
         cmap = [0, 1, 1, 0, 0, 12, 6, 10 + 2 * len(codes), 0, 0, len(codes), *codes]
-        out.add("cmap", struct.pack(f">{len(cmap)}H", *cmap))
-        offsets = list(itertools.accumulate((len(g) for g in glyphs), initial=0))
-        pos = offsets[-1]
-        body = glyphs  # each already padded to 4 bytes
-        out.add("glyf", b"".join(body))
-        if pos >> 1 > 0xFFFF:
+        tables["cmap"] = struct.pack(f">{len(cmap)}H", *cmap)
+        offsets = list(itertools.accumulate(map(len, glyphs), initial=0))  # each padded to 4
+        if offsets[-1] >> 1 > 0xFFFF:
             long_offsets = 1
-            loca = struct.pack(f">{len(offsets)}L", *offsets)
+            tables["loca"] = struct.pack(f">{len(offsets)}L", *offsets)
         else:
             long_offsets = 0
-            loca = struct.pack(f">{len(offsets)}H", *(o >> 1 for o in offsets))
-        out.add("loca", loca)
-        out.add("head", _with_ushort(self.get_table("head"), 50, long_offsets))
-        raw: bytes = out.makeStream()
-        return _Program(raw, _deflate_around(raw, body))
+            tables["loca"] = struct.pack(f">{len(offsets)}H", *[o >> 1 for o in offsets])
+        head = _with_ushort(self.get_table("head"), 50, long_offsets)
+        tables["head"] = head[:8] + bytes(4) + head[12:]  # checkSumAdjustment: set by _sfnt
+        tables["glyf"] = b"".join(glyphs)
+        raw, start = _sfnt(tables)
+        return _Program(raw, _deflate_around(raw, start, glyphs))
 
-    def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:
-        """reportlab's font objects, the font program compressed by :data:`_FONT_FLATE`."""
-        reference = super().addSubsetObjects(doc, fontname, subset)
-        if doc.compression:
-            descriptor = doc.idToObject["fontDescriptor:" + fontname]
-            program = doc.idToObject[descriptor.dict["FontFile2"].name]
-            program.filters = [_FONT_FLATE]
-        return reference
+
+def _sfnt(tables: dict[str, bytes]) -> tuple[bytes, int]:
+    """The font file of ``tables`` and where its ``glyf`` table starts.
+
+    As reportlab's ``TTFontMaker`` writes it (tables in tag order, each
+    padded to 4 bytes, the ``head`` table's checksum adjustment set), with
+    the file's checksum summed from the tables' instead of read again.
+    """
+    tags = sorted(tables)
+    count = len(tags)
+    selector = count.bit_length() - 1
+    search = 16 << selector
+    directory = [struct.pack(">lHHHH", 0x00010000, count, search, selector, count * 16 - search)]
+    body: list[bytes] = []
+    starts: dict[str, int] = {}
+    offset = 12 + 16 * count
+    total = 0
+    for tag in tags:
+        data = tables[tag]
+        checksum = calcChecksum(data)
+        total += checksum
+        directory.append(tag.encode("latin-1") + struct.pack(">LLL", checksum, offset, len(data)))
+        starts[tag] = len(body)
+        body.append(data)
+        pad = -len(data) % 4
+        if pad:
+            body.append(bytes(pad))
+        offset += len(data) + pad
+    directory_bytes = b"".join(directory)
+    total += calcChecksum(directory_bytes)
+    head = body[starts["head"]]
+    adjustment = (0xB1B0AFBA - total) & 0xFFFFFFFF
+    body[starts["head"]] = head[:8] + struct.pack(">L", adjustment) + head[12:]
+    glyf = starts["glyf"]
+    start = len(directory_bytes) + sum(map(len, body[:glyf]))
+    return b"".join([directory_bytes, *body]), start
 
 
 _FORMAT = 1  # of the cached tables
@@ -320,7 +379,7 @@ def _with_ushort(table: bytes, offset: int, value: int) -> bytes:
 
 
 class MappedTTFont(TTFont):  # type: ignore[misc]
-    """A reportlab :class:`TTFont` whose face is a :class:`MappedFace`.
+    """A reportlab :class:`TTFont` whose face is a :class:`MappedFace`, embedded by :mod:`.cidfont`.
 
     ``TTFont.__init__`` would parse the file into a face of its own first, so
     this sets the same attributes itself (a test compares them with
@@ -332,34 +391,64 @@ class MappedTTFont(TTFont):  # type: ignore[misc]
         self.face = MappedFace(path)
         self.encoding = TTEncoding()
         self.state: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
-        # ASCII in its own codes only helps word spacing (Tw), which CJK text does not use:
-        # the first subset gets the most frequent characters instead.
-        self._asciiReadable = False
+        self._asciiReadable = False  # (read by reportlab's subsets only, which this replaces)
         self.shapable = False  # Chinese needs no shaping (and the face drops its glyph names)
 
-    def addObjects(self, doc: Any) -> None:
-        """reportlab's font objects, each subset's widths written as one preformatted array.
+    def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> Any:
+        """``text`` in this font's two-byte codes in ``doc``, as one "subset" (reportlab's API)."""
+        if isinstance(text, bytes):
+            text = text.decode(encoding)
+        codes = self.codes(text, doc)
+        return [(0, struct.pack(f">{len(codes)}H", *codes))] if codes else []
 
-        (reportlab formats a 256-number array number by number, as generic
-        PDF objects: a tenth of the time a font's objects take.)
+    def codes(self, text: str, doc: Any) -> list[int]:
+        """The code of each character of ``text`` in ``doc``: the next free one at first use.
+
+        A character the font lacks is code 0 (the font's .notdef glyph); a
+        no-break space is drawn as a space, as reportlab draws it.
         """
+        state = self._state(doc)
+        assigned = state.assignments
+        have = self.face.charToGlyph
+        out = []
+        for ch in text:
+            point = 32 if ch == "\xa0" else ord(ch)
+            code = assigned.get(point)
+            if code is None:
+                if point not in have:
+                    code = 0
+                else:
+                    if state.frozen or state.nextCode > _MAX_CODES:
+                        raise PDFError(f"font {self.fontName}: cannot add U+{point:04X}")
+                    code = assigned[point] = state.nextCode
+                    state.nextCode += 1
+                    state.subsets[0].append(point)
+            out.append(code)
+        return out
+
+    def getSubsetInternalName(self, subset: int, doc: Any) -> str:
+        """The font's resource name in ``doc`` (``subset`` is always 0)."""
+        self._state(doc)
+        return str(super().getSubsetInternalName(subset, doc))
+
+    def _state(self, doc: Any) -> Any:
+        """The font's codes in ``doc``: reportlab's per-document state, used for one "subset"."""
         state = self.state.get(doc)
-        count = len(state.subsets) if state is not None else 0
-        names = [self.getSubsetInternalName(n, doc)[1:] for n in range(count)]
-        super().addObjects(doc)
-        fonts = doc.idToObject["BasicFonts"].dict
-        for name in names:
-            font = fonts.get(name)
-            widths = getattr(getattr(font, "Widths", None), "sequence", None)
-            if widths:
-                font.Widths = _Preformatted(f"[{fp_str(*widths)}]".encode("ascii"))
+        if state is None:
+            state = self.state[doc] = TTFont.State(False, self)
+            state.assignments = {}  # character -> code
+            state.subsets = [[0]]  # code -> character; code 0 draws the .notdef glyph
+            state.nextCode = 1
+        return state
 
-
-class _Preformatted(PDFObject):  # type: ignore[misc]
-    """A PDF object written as the bytes it was given."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def format(self, document: Any) -> bytes:
-        return self.data
+    def addObjects(self, doc: Any) -> None:
+        """The :mod:`.cidfont` objects of the characters drawn in ``doc``."""
+        state = self.state.get(doc)
+        if state is None:
+            return
+        state.frozen = 1
+        points = state.subsets[0]
+        name = self.getSubsetInternalName(0, doc)[1:]
+        program = self.face.makeCIDSubset(points)
+        add_font_objects(doc, self.face, name, points, program, _FONT_FLATE, _CMAP_FLATE)
+        del self.state[doc]
