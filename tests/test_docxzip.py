@@ -35,9 +35,7 @@ def _members(data: bytes) -> dict[str, bytes]:
 def _python_docx_save(document: Document, opts: Options) -> bytes:
     """The handout as python-docx itself would save it: body parsed into the styled template."""
     profile = profile_for(opts)
-    reference, style_ids = styled_document(
-        profile, resolve_fonts(opts.fonts, opts.system_fonts)
-    )
+    reference, style_ids = styled_document(profile, resolve_fonts(opts.fonts, opts.system_fonts))
     body = reference.element.body
     xml = docx_writer._body_xml(document, profile, opts, style_ids)
     for paragraph in list(parse_xml(f"<w:body {nsdecls('w')}>{xml}</w:body>")):

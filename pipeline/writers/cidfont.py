@@ -14,6 +14,8 @@ the ones reportlab's subsets carried, so pages render the same; the
 
 from __future__ import annotations
 
+import zlib
+from array import array
 from itertools import repeat
 from typing import Any
 
@@ -70,6 +72,23 @@ class _Preformatted(pdfdoc.PDFObject):  # type: ignore[misc]
         return self.data
 
 
+def subset_tag(points: list[int]) -> bytes:
+    """Six capital letters naming a subset by its characters (the ``ABCDEF+`` of its name).
+
+    A meeting packet merges handouts, and so several subsets of one face:
+    each must keep a name of its own, and the same subset the same name.
+
+    >>> subset_tag([0x4E00, 0x4E8C]) == subset_tag([0x4E00, 0x4E8C]) != subset_tag([0x4E00])
+    True
+    """
+    number = zlib.crc32(array("I", points).tobytes())
+    letters = bytearray()
+    for _ in range(6):
+        number, letter = divmod(number, 26)
+        letters.append(ord("A") + letter)
+    return bytes(letters)
+
+
 _SYSTEM_INFO = _Preformatted(b"<< /Ordering (Identity) /Registry (Adobe) /Supplement 0 >>")
 
 
@@ -88,7 +107,7 @@ def add_font_objects(
     font program whose glyph *n* draws it, compressed by ``program_filter``;
     ``cmap_filter`` compresses the ``ToUnicode`` map.
     """
-    base_name = (b"AAAAAA+" + face.name + face.subfontNameX).decode("pdfdoc")
+    base_name = (subset_tag(points) + b"+" + face.name + face.subfontNameX).decode("pdfdoc")
     font_file = pdfdoc.PDFStream()
     font_file.content = program
     font_file.dictionary["Length1"] = len(program)
