@@ -209,6 +209,9 @@ def _front_matter(title: str, day: str, entries: Sequence[tuple[str, int]], opts
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                # reportlab sets each cell's font (Helvetica unless told), used or not:
+                # a font named in the packet must be one it embeds
+                ("FONTNAME", (0, 0), (-1, -1), body_font),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, (0.6, 0.6, 0.6)),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),

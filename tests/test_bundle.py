@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
+from pdfcheck import pdf_fonts
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -78,6 +79,9 @@ def test_packet_contents(handouts: Path, tmp_path: Path) -> None:
     assert isinstance(nested, list), "the notice's own headings sit under its bookmark"
     assert [str(item.title) for item in nested] == ["一、会议时间", "二、参会人员"]
     assert all(reader.get_destination_page_number(item) + 1 == starts[0] for item in nested)
+
+    fonts = pdf_fonts(target)
+    assert fonts and all(fonts.values()), f"fonts not embedded: {fonts}"
 
 
 def test_order_file_and_command(handouts: Path, tmp_path: Path) -> None:
