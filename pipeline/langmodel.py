@@ -218,9 +218,104 @@ class CharBigram:
         # spots recur in a document
         self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
         self.fit_rows: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
+        # ChineseScorer.bigram_best's answers
+        self.bests: dict[
+            tuple[str, str, tuple[str, ...], tuple[float, ...], int], tuple[int, ...]
+        ] = {}
+        # pair() for one character against many (see follows, precedes): rows
+        # by key and the bigram counts of each first character, each kept
+        # while they hold at most MEMO_SIZE numbers
+        self._rows: dict[tuple[str, tuple[str, ...], str], list[float]] = {}
+        self._row_numbers = 0
+        self._followers: dict[str, dict[str, int]] = {}
+        self._follower_numbers = 0
 
     def _p(self, ch: str) -> float:
         return (self.unigram.get(ch, 0) + 0.1) / (self.total + 0.1 * len(self.unigram))
+
+    def forget(self) -> None:
+        """Drop the kept numbers (see :meth:`ChineseScorer.forget`)."""
+        self._memo.clear()
+        self.shortlists.clear()
+        self.fit_rows.clear()
+        self.bests.clear()
+        self._rows.clear()
+        self._row_numbers = 0
+        self._followers.clear()
+        self._follower_numbers = 0
+
+    def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
+        """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
+
+        The pairs that start with ``prev`` are read from the trie at once and
+        kept, rather than looked up one by one; repairs rank the same
+        candidates after many characters.
+
+        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
+        >>> m.follows("们", ("要", "益")) == [m.pair("们", "要"), m.pair("们", "益")]
+        True
+        """
+        if not prev:
+            return [self.pair(prev, ch) for ch in chars]
+        key = (prev, chars, "")
+        row = self._rows.get(key)
+        if row is None:
+            seen = self._followers.get(prev)
+            if seen is None:
+                seen = self.bigram.extensions(prev)
+                self._follower_numbers += len(seen)
+                if self._follower_numbers > MEMO_SIZE:
+                    self._followers.clear()
+                    self._follower_numbers = len(seen)
+                self._followers[prev] = seen
+            found = seen.get
+            denominator = self.unigram.get(prev, 0) + self.ALPHA
+            log = math.log
+            # pair()'s expression, term for term
+            row = [
+                log((found(ch, 0) + weight) / denominator)
+                for ch, weight in zip(chars, self._weights(chars), strict=True)
+            ]
+            self._keep_row(key, row)
+        return row
+
+    def precedes(self, chars: tuple[str, ...], after: str) -> list[float]:
+        """``[self.pair(ch, after) for ch in chars]``: the very same numbers, sooner.
+
+        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
+        >>> m.precedes(("们", "益"), "要") == [m.pair("们", "要"), m.pair("益", "要")]
+        True
+        """
+        key = ("", chars, after)
+        row = self._rows.get(key)
+        if row is None:
+            counts = self.bigram.get_all([ch + after for ch in chars])
+            alpha, log, unigram = self.ALPHA, math.log, self.unigram.get
+            weight = alpha * self._p(after)
+            # pair()'s expression, term for term
+            row = [
+                log((n + weight) / (unigram(ch, 0) + alpha))
+                for n, ch in zip(counts, chars, strict=True)
+            ]
+            self._keep_row(key, row)
+        return row
+
+    def _weights(self, chars: tuple[str, ...]) -> list[float]:
+        """``self.ALPHA * self._p(ch)`` for each of ``chars`` (pair()'s prior term)."""
+        key = ("", chars, "")
+        row = self._rows.get(key)
+        if row is None:
+            alpha, p = self.ALPHA, self._p
+            row = [alpha * p(ch) for ch in chars]
+            self._keep_row(key, row)
+        return row
+
+    def _keep_row(self, key: tuple[str, tuple[str, ...], str], row: list[float]) -> None:
+        self._row_numbers += len(row)
+        if self._row_numbers > MEMO_SIZE:
+            self._rows.clear()
+            self._row_numbers = len(row)
+        self._rows[key] = row
 
     def logprob(self, text: str) -> float:
         """Log-probability of ``text``'s characters, each given the one before.
@@ -331,9 +426,7 @@ class ChineseScorer:
         self._between.clear()
         self._between_scores = 0
         if self.chars is not None:
-            self.chars._memo.clear()
-            self.chars.shortlists.clear()
-            self.chars.fit_rows.clear()
+            self.chars.forget()
 
     def ranked_between(
         self, left: str, middles: tuple[str, ...], right: str
@@ -417,11 +510,11 @@ class ChineseScorer:
         befores = list(befores)
         if self.chars is None:
             return [[0.0] * len(candidates) for _ in befores]
-        pair = self.chars.pair
+        chars = self.chars
         forms = _simplified(candidates)
         after_s = _simplify_chars(after[:1])
-        ends = [pair(f, after_s) for f in forms] if after_s else [0.0] * len(forms)
-        rows = self.chars.fit_rows
+        ends = chars.precedes(forms, after_s) if after_s else [0.0] * len(forms)
+        rows = chars.fit_rows
         fits = []
         for before in befores:
             b = _simplify_chars(before[-1:])
@@ -433,9 +526,43 @@ class ChineseScorer:
             if row is None:
                 if len(rows) > MEMO_SIZE // 100:
                     rows.clear()
-                row = rows[key] = [pair(b, f) + e for f, e in zip(forms, ends, strict=True)]
+                starts = chars.follows(b, forms)
+                row = rows[key] = [f + e for f, e in zip(starts, ends, strict=True)]
             fits.append(list(row))
         return fits
+
+    def bigram_best(
+        self,
+        befores: Iterable[str],
+        candidates: tuple[str, ...],
+        after: str,
+        bonus: tuple[float, ...],
+        keep: int,
+    ) -> list[tuple[int, ...]]:
+        """For each of ``befores``, the indices of the ``keep`` candidates whose
+        :meth:`bigram_fits` plus ``bonus`` are best, best first (ties in
+        ``candidates``' order).  Kept: the same heads recur at every spot.
+
+        >>> m = ChineseScorer(WordModel({"们": 1}), CharBigram({"们": 5, "要": 5}, {"们要": 4}))
+        >>> m.bigram_best(["我们"], ("益", "要"), "", (0.0, 0.0), 1)
+        [(1,)]
+        """
+        out = []
+        bests = self.chars.bests if self.chars is not None else {}
+        after_s = _simplify_chars(after[:1])
+        for before in befores:
+            key = (_simplify_chars(before[-1:]), after_s, candidates, bonus, keep)
+            best = bests.get(key)
+            if best is None:
+                (fits,) = self.bigram_fits([before], candidates, after)
+                totals = [f + e for f, e in zip(fits, bonus, strict=True)]
+                # a stable sort, reversed: ties keep the candidates' order
+                order = sorted(range(len(candidates)), key=totals.__getitem__, reverse=True)
+                if len(bests) > MEMO_SIZE // 100:
+                    bests.clear()
+                best = bests[key] = tuple(order[:keep])
+            out.append(best)
+        return out
 
     def shortlist(
         self, left: str, candidates: tuple[str, ...], right: str, keep: int
@@ -454,14 +581,16 @@ class ChineseScorer:
         known = chars.shortlists.get(key)
         if known is not None:
             return known
-        pair = chars.pair
         simple = _simplified(candidates)
+        # the numbers pair() gives, summed as pair(before, c) + pair(c, after)
         if before and after:
-            scores = [pair(before, c) + pair(c, after) for c in simple]
+            scores = list(
+                map(operator.add, chars.follows(before, simple), chars.precedes(simple, after))
+            )
         elif before:
-            scores = [pair(before, c) for c in simple]
+            scores = chars.follows(before, simple)
         elif after:
-            scores = [0.0 + pair(c, after) for c in simple]
+            scores = [0.0 + s for s in chars.precedes(simple, after)]
         else:
             scores = [0.0] * len(simple)
         best = sorted(zip(scores, candidates, strict=True), reverse=True)[:keep]

@@ -427,9 +427,7 @@ class _Repairer:
         if len(middle) >= 2 and self._average(middle) < self._average(text[start:end]):
             return None  # the bytes in phase read no better than the damage: wrong start
         left, right = self.ctx(start, end)
-        heads = self._complete(
-            [bytes((x, raw[0])) for x in _lead_bytes(codec)], codec, left, middle[:2]
-        )
+        heads = self._complete(_head_pairs(codec, raw[0]), codec, left, middle[:2])
         if not heads:
             return None
         # When little lies between the two ends they may form one word (规模):
@@ -439,7 +437,7 @@ class _Repairer:
         if needs_tail:
             closed = text[end - 1] in _LOST
             favoured = _unpaired(codec, _next_bytes(text, end, codec)) if closed else None
-            pairs = [bytes((raw[-1], y)) for y in _trail_bytes(codec)]
+            pairs = _tail_pairs(codec, raw[-1])
             if len(middle) < 2:  # short-listed by bigrams only: the joint scores them
                 tails_for = self._short(
                     pairs, codec, [h for _, h, _ in firsts], middle, right, favoured
@@ -479,7 +477,7 @@ class _Repairer:
 
     def _complete(
         self,
-        pairs: list[bytes],
+        pairs: tuple[bytes, ...],
         codec: str,
         left: str,
         right: str,
@@ -497,18 +495,14 @@ class _Repairer:
                     (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, pairs), left, right)
                 )
             )
-        fits = tuple(p for p in pairs if p[-1] in favoured)
-        rest = tuple(p for p in pairs if p[-1] not in favoured)
-        bonus = _unpaired_bonus(favoured)
-        ranked = [
-            (sc + bonus, ch, bonus) for sc, ch in self._rank(_decodings(codec, fits), left, right)
-        ]
-        ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right))
+        _, fits, rest, bonus = _split(codec, pairs, favoured)
+        ranked = [(sc + bonus, ch, bonus) for sc, ch in self._rank(fits, left, right)]
+        ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(rest, left, right))
         return tuple(self.distinct(ranked))
 
     def _short(
         self,
-        pairs: list[bytes],
+        pairs: tuple[bytes, ...],
         codec: str,
         heads: list[str],
         middle: str,
@@ -517,20 +511,12 @@ class _Repairer:
     ) -> dict[str, tuple[tuple[float, str, float], ...]]:
         """For each head, ``(0, character, evidence)`` for the :data:`JOINT` decodings of
         ``pairs`` that fit best after it (and ``middle``) by bigrams and bytes."""
-        chars = _decodings(codec, pairs)
-        bonus = _unpaired_bonus(favoured) if favoured else 0.0
-        fitting = (
-            set(_decodings(codec, (p for p in pairs if p[-1] in favoured))) if favoured else set()
-        )
-        evidence = [bonus if ch in fitting else 0.0 for ch in chars]
-        table = self.model.bigram_fits((h + middle for h in heads), chars, right)
-        out = {}
-        for h, fits in zip(heads, table, strict=True):
-            totals = [f + e for f, e in zip(fits, evidence, strict=True)]
-            # best first, ties in the decodings' order (a stable sort, reversed)
-            best = sorted(range(len(chars)), key=totals.__getitem__, reverse=True)[:JOINT]
-            out[h] = tuple((0.0, chars[k], evidence[k]) for k in best)
-        return out
+        chars, evidence = _evidence(codec, pairs, favoured)
+        table = self.model.bigram_best((h + middle for h in heads), chars, right, evidence, JOINT)
+        return {
+            h: tuple((0.0, chars[k], evidence[k]) for k in best)
+            for h, best in zip(heads, table, strict=True)
+        }
 
     def _rank(self, chars: tuple[str, ...], left: str, right: str) -> tuple[tuple[float, str], ...]:
         model = self.model
@@ -543,6 +529,49 @@ def _decodings(codec: str, pairs: Iterable[bytes]) -> tuple[str, ...]:
     """The plausible characters ``pairs`` decode to, in order."""
     table = _pair_table(codec)
     return tuple(ch for ch in map(table.get, pairs) if ch is not None)
+
+
+# The byte pairs that may complete a shifted run's ends, and what they decode
+# to: the same few hundred sets for every run, so worked out once each.
+
+
+@cache
+def _head_pairs(codec: str, trail: int) -> tuple[bytes, ...]:
+    """Every pair of a lead byte of ``codec`` and ``trail``."""
+    return tuple(bytes((x, trail)) for x in _lead_bytes(codec))
+
+
+@cache
+def _tail_pairs(codec: str, lead: int) -> tuple[bytes, ...]:
+    """Every pair of ``lead`` and a trail byte of ``codec``."""
+    return tuple(bytes((lead, y)) for y in _trail_bytes(codec))
+
+
+@lru_cache(maxsize=4096)
+def _split(
+    codec: str, pairs: tuple[bytes, ...], favoured: frozenset[int]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], float]:
+    """``pairs``' decodings: all, those whose last byte is in ``favoured``, the
+    others, and the evidence (:func:`_unpaired_bonus`) the former earn."""
+    return (
+        _decodings(codec, pairs),
+        _decodings(codec, (p for p in pairs if p[-1] in favoured)),
+        _decodings(codec, (p for p in pairs if p[-1] not in favoured)),
+        _unpaired_bonus(favoured),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _evidence(
+    codec: str, pairs: tuple[bytes, ...], favoured: frozenset[int] | None
+) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """``pairs``' decodings and the evidence (nats) each earns from ``favoured``."""
+    if not favoured:
+        chars = _decodings(codec, pairs)
+        return chars, (0.0,) * len(chars)
+    chars, fits, _, bonus = _split(codec, pairs, favoured)
+    fitting = set(fits)
+    return chars, tuple(bonus if ch in fitting else 0.0 for ch in chars)
 
 
 PAIR_TABLE_FORMAT = 1  # bump when _plausible or the byte ranges change
