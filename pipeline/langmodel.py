@@ -611,25 +611,51 @@ class InDocument(ChineseScorer):
     (:func:`hanzi_pairs`).
     """
 
-    def __init__(self, base: ChineseScorer, document: Counter[str], line: Counter[str]) -> None:
+    def __init__(
+        self,
+        base: ChineseScorer,
+        document: Counter[str],
+        line: Counter[str],
+        kept: dict[tuple[str, tuple[str, ...], str], list[int]] | None = None,
+    ) -> None:
+        """``kept``: a dict shared by the scorers of one document's lines, where
+        the document's pair counts of the spots ranked are kept."""
         super().__init__(base.model, base.chars)
         self.base = base
         self.document = document
         self.line = line
+        self._kept = {} if kept is None else kept
+        # A pair counts when the document has more of it than the line: when
+        # the document has it at all (counts are positive, as hanzi_pairs
+        # gives them), unless all it has are the line's.  So the count is the
+        # document's pairs less the line's own ones, each a set test in C.
+        self._in_document = document.__contains__
+        own = frozenset(p for p, n in line.items() if 0 < document.get(p, 0) <= n)
+        self._own = own.__contains__ if own else None
+        self._own_chars = frozenset("".join(own))
 
     def bonus(self, text: str) -> float:
         """DOC_BONUS for each hanzi pair of ``text`` found elsewhere in the document."""
         return self._found(text) * DOC_BONUS
 
     def _found(self, text: str) -> int:
-        """How many hanzi pairs of ``text`` the document uses elsewhere."""
-        document, line = self.document.get, self.line.get
-        found = 0
-        # both counters hold hanzi pairs only, so other pairs fail the test by themselves
-        for pair in map(operator.add, simple := _simplify_chars(text), simple[1:]):
-            if document(pair, 0) > line(pair, 0):
-                found += 1
-        return found
+        """How many hanzi pairs of ``text`` the document uses elsewhere.
+
+        Both counters hold hanzi pairs only, so other pairs fail the test by themselves.
+        """
+        simple = _simplify_chars(text)
+        return self._in_doc(simple) - self._own_count(simple)
+
+    def _in_doc(self, simple: str) -> int:
+        """How many pairs of ``simple`` (already simplified) the document has."""
+        return sum(map(self._in_document, map(operator.add, simple, simple[1:])))
+
+    def _own_count(self, simple: str) -> int:
+        """How many pairs of ``simple`` the document has in this line only."""
+        own = self._own
+        if own is None or self._own_chars.isdisjoint(simple):
+            return 0
+        return sum(map(own, map(operator.add, simple, simple[1:])))
 
     def logprob(self, text: str) -> float:
         score = self._memo.get(text)
@@ -642,21 +668,25 @@ class InDocument(ChineseScorer):
     def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
         middles = tuple(middles)
         scores = self.base.logprobs_between(left, middles, right)
-        # Pairs within the contexts are found for every middle alike; the
-        # count is summed first, so each number is logprob's to the last bit.
-        fixed = self._found(left) + self._found(right)
+        # Each count is logprob's: the pairs of the contexts plus those the
+        # middle makes with the edges of the contexts (integers: any order).
         edge_left, edge_right = _simplify_chars(left[-1:]), _simplify_chars(right[:1])
-        _learn_simple(itertools.chain.from_iterable(middles))
-        document, line = self.document.get, self.line.get
-        out = []
-        for score, middle in zip(scores, middles, strict=True):
-            text = edge_left + middle.translate(_TABLE) + edge_right  # as _found reads it
-            found = fixed
-            for pair in map(operator.add, text, text[1:]):
-                if document(pair, 0) > line(pair, 0):
-                    found += 1
-            out.append(score + found * DOC_BONUS)
-        return out
+        if not _SEEN.issuperset(itertools.chain.from_iterable(middles)):
+            _learn_simple(itertools.chain.from_iterable(middles))
+        windows = [edge_left + middle.translate(_TABLE) + edge_right for middle in middles]
+        key = (left, middles, right)
+        counts = self._kept.get(key)  # the same spot in another line of the document
+        if counts is None:
+            fixed = self._in_doc(_simplify_chars(left)) + self._in_doc(_simplify_chars(right))
+            counts = [fixed + self._in_doc(window) for window in windows]
+            if len(self._kept) > MEMO_SIZE // 100:
+                self._kept.clear()
+            self._kept[key] = counts
+        if self._own is not None:
+            own = self._own_count
+            fixed = own(_simplify_chars(left)) + own(_simplify_chars(right))
+            counts = [n - fixed - own(window) for n, window in zip(counts, windows, strict=True)]
+        return [score + found * DOC_BONUS for score, found in zip(scores, counts, strict=True)]
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:

@@ -926,6 +926,7 @@ def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]
     documents hold nothing suspicious and never pay for it.
     """
     document: list[Counter[str]] = []
+    kept: dict[tuple[str, tuple[str, ...], str], list[int]] = {}  # shared by the lines
 
     def pairs() -> Counter[str]:
         if not document:
@@ -933,7 +934,7 @@ def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]
         return document[0]
 
     def for_line(block: Block) -> Callable[[], ChineseScorer]:
-        return lambda: InDocument(scorer(), pairs(), hanzi_pairs(block.text))
+        return lambda: InDocument(scorer(), pairs(), hanzi_pairs(block.text), kept)
 
     return for_line
 
