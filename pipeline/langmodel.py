@@ -387,6 +387,19 @@ def _simplify_chars(text: str) -> str:
 simplified = _simplify_chars  # the public name: text as the models read it
 
 
+def simplified_each(texts: Iterable[str]) -> list[str]:
+    """``[simplified(t) for t in texts]``, the new characters looked up at once.
+
+    >>> simplified_each(["工作,", "勞模"])
+    ['工作，', '劳模']
+    """
+    texts = list(texts)
+    if not _SEEN.issuperset(itertools.chain.from_iterable(texts)):
+        _learn_simple(itertools.chain.from_iterable(texts))
+    table = _TABLE
+    return [t.translate(table) for t in texts]
+
+
 class ChineseScorer:
     """Scores text of either script: a word model and a character bigram model together.
 

@@ -35,7 +35,15 @@ from functools import cache, lru_cache
 from typing import TypeVar
 
 from .. import diskcache
-from ..langmodel import LOG_CLASH, ChineseScorer, InDocument, hanzi_pairs, scorer, simplified
+from ..langmodel import (
+    LOG_CLASH,
+    ChineseScorer,
+    InDocument,
+    hanzi_pairs,
+    scorer,
+    simplified,
+    simplified_each,
+)
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
 from ..textutil import is_chinese_context, is_cjk
@@ -133,6 +141,9 @@ def _plausible(text: str) -> bool:
     )
 
 
+_FULL_WIDTH = {c: c + 0xFEE0 for c in range(ord("!"), ord("~") + 1)}  # _unfold as a table
+
+
 def _unfold(ch: str) -> str:
     """The full-width form a site's normaliser folded to ``ch`` (``!`` <- ``！``)."""
     return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
@@ -147,7 +158,7 @@ def _encode_run(run: str, codec: str, last_real: bool) -> bytes | None:
     """
     body = run[:-1] if last_real else run
     try:
-        encoded = "".join(_unfold(ch) for ch in body).encode(codec)
+        encoded = body.translate(_FULL_WIDTH).encode(codec)
         return encoded + run[-1].encode("ascii") if last_real else encoded
     except UnicodeEncodeError:
         return None
@@ -223,6 +234,7 @@ _NOT_FINAL = "，、；：“‘《（,;:("
 LOG_NOT_QUESTION = LOG_CLASH / 2  # a question without a question word is rare
 _OPENING = "“‘《（「『"
 _CLOSING = "”’》）」』"
+_MARKED = frozenset("？" + _CLOSING)  # marks typography looks at inside a candidate
 
 
 _Ranked = TypeVar("_Ranked", tuple[float, str], tuple[float, str, float])
@@ -256,12 +268,13 @@ class _Repairer:
 
     def _distinct(self, items: list[_T], texts: list[str]) -> list[_T]:
         """``items`` by score (ties: the text's script first), one per simplified text."""
-        forms = [simplified(t) for t in texts]
+        forms = simplified_each(texts)
         traditional = self.traditional
-        order = sorted(
-            range(len(items)),
-            key=lambda k: (-items[k][0], (forms[k] == texts[k]) == traditional),
-        )
+        keys = [
+            (-item[0], (form == text) == traditional)
+            for item, form, text in zip(items, forms, texts, strict=True)
+        ]
+        order = sorted(range(len(items)), key=keys.__getitem__)
         seen: set[str] = set()
         out = []
         for k in order:
@@ -284,6 +297,8 @@ class _Repairer:
         penalty = 0.0
         if self.paragraph_end and end == len(self.text) and candidate[-1:] in _NOT_FINAL:
             penalty += LOG_CLASH
+        if _MARKED.isdisjoint(candidate):
+            return penalty  # most candidates: no question mark, no closing mark
         at = candidate.find("？")
         if at >= 0:
             clause = _clause_before(self.text[:start] + candidate, start + at)
@@ -490,11 +505,8 @@ class _Repairer:
         short-list :data:`COMPLETION_SHORTLIST` for the full scoring.
         """
         if favoured is None:
-            return tuple(
-                self.distinct(
-                    (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, pairs), left, right)
-                )
-            )
+            chars = _evidence(codec, pairs, None)[0]
+            return tuple(self.distinct((sc, ch, 0.0) for sc, ch in self._rank(chars, left, right)))
         _, fits, rest, bonus = _split(codec, pairs, favoured)
         ranked = [(sc + bonus, ch, bonus) for sc, ch in self._rank(fits, left, right)]
         ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(rest, left, right))
@@ -649,13 +661,21 @@ def _lost_chars(codec: str, common: tuple[str, ...]) -> dict[int, tuple[str, ...
     return {y: tuple(found) for y, found in table.items()}
 
 
-def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
+def _shifted_runs(text: str, across: int | None = None) -> Iterator[tuple[int, int, bool, bool]]:
     """Spans that may be shifted decodings: ``(start, end, lead_lost, last_real)``.
 
     Several may be proposed for one damaged spot (we cannot see where a run
     whose lost byte was dropped begins); the caller keeps the best repair.
+    ``across``: only the spots near this offset, where a run over it may
+    start or end, are looked at (the runs proposed are a superset of those
+    over it).
     """
-    for i, ch in enumerate(text):
+    if across is None:
+        lo, hi = 0, len(text)
+    else:  # a run ends at most _MAX_RUN + 1 after its '?' and starts _MAX_RUN before its end
+        lo, hi = max(0, across - _MAX_RUN - 2), min(len(text), across + _MAX_RUN + 2)
+    for i in range(lo, hi):
+        ch = text[i]
         if ch in _LOST:
             near = text[max(0, i - 2) : i + 3]
             if not any(is_chinese_context(c) for c in near):
@@ -666,7 +686,7 @@ def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
             # the same '?' may instead end a run whose lost lead byte was dropped
             for start in _run_starts(text, i):
                 yield start, i + 1, False, False
-        elif _lone_latin(text, i):
+        elif ch.isascii() and _lone_latin(text, i):
             # a Latin letter between hanzi: maybe the single byte that re-aligned
             for start in _run_starts(text, i):
                 if text[start] in _UNFOLD and start < i - 1:
@@ -792,7 +812,7 @@ def find_repairs(
     follows).  ``across``: only damage that spans this offset is looked at.
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
-    runs = list(_shifted_runs(text))
+    runs = list(_shifted_runs(text, across))
     lost_chars = [
         m.span()
         for m in _LOST_CHAR.finditer(text)
