@@ -79,6 +79,7 @@ UNPAIRED_SHARE = 0.9
 UNPAIRED_SHARE_LOST_CHAR = 0.95
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{2,}")
+_RUN_MARK = re.compile("[" + _LOST + "A-Za-z]")  # where _shifted_runs looks
 _LATIN1_RUN = re.compile(r"[\u00a1-\u00ff]{2,}")
 
 
@@ -674,7 +675,8 @@ def _shifted_runs(text: str, across: int | None = None) -> Iterator[tuple[int, i
         lo, hi = 0, len(text)
     else:  # a run ends at most _MAX_RUN + 1 after its '?' and starts _MAX_RUN before its end
         lo, hi = max(0, across - _MAX_RUN - 2), min(len(text), across + _MAX_RUN + 2)
-    for i in range(lo, hi):
+    for found in _RUN_MARK.finditer(text, lo, hi):  # a '?', or a Latin letter
+        i = found.start()
         ch = text[i]
         if ch in _LOST:
             near = text[max(0, i - 2) : i + 3]
@@ -686,7 +688,7 @@ def _shifted_runs(text: str, across: int | None = None) -> Iterator[tuple[int, i
             # the same '?' may instead end a run whose lost lead byte was dropped
             for start in _run_starts(text, i):
                 yield start, i + 1, False, False
-        elif ch.isascii() and _lone_latin(text, i):
+        elif _lone_latin(text, i):
             # a Latin letter between hanzi: maybe the single byte that re-aligned
             for start in _run_starts(text, i):
                 if text[start] in _UNFOLD and start < i - 1:
@@ -910,6 +912,8 @@ def _apply(
         if pos < len(text):
             inlines.append(Text(text[pos:]))
         offset += len(text)
+    if not changes:
+        return block, changes
     merged: list[Inline] = []
     for inline in inlines:  # keep adjacent text runs as one
         if merged and isinstance(inline, Text) and isinstance(merged[-1], Text):
@@ -925,17 +929,18 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
     Text copied from a PDF or a narrow page breaks lines anywhere, also inside
     a shifted span; repaired line by line its two halves would both fail.
     """
-    if not (first.text and second.text) or first.kind is not second.kind:
+    head, tail = first.text, second.text
+    if not (head and tail) or first.kind is not second.kind:
         return False
     if any(not isinstance(i, Text) for i in (*first.inlines, *second.inlines)):
         return False
-    if first.text[-1] in "。！？；：…”":
+    if head[-1] in "。！？；：…”":
         return False  # a sentence ends there: a real paragraph end
-    seam = len(first.text)
-    near = first.text[-_MAX_RUN:] + second.text[:_MAX_RUN]
-    if not any(ch in _LOST for ch in near):
+    seam = len(head)
+    near = head[-_MAX_RUN:] + tail[:_MAX_RUN]
+    if not any(ch in near for ch in _LOST):
         return False
-    joined = first.text + second.text
+    joined = head + tail
     return any(r.start < seam < r.end for r in find_repairs(joined, model, across=seam))
 
 
