@@ -338,6 +338,8 @@ class CharBigram:
         pair = prev + ch
         lp = self._memo.get(pair)
         if lp is None:
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.clear()
             count_prev = self.unigram.get(prev, 0)
             p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
             lp = self._memo[pair] = math.log(p)
@@ -483,26 +485,38 @@ class ChineseScorer:
     def _between_fresh(self, left: str, middles: tuple[str, ...], right: str) -> list[float]:
         _learn_simple(itertools.chain(left, *middles, right))
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
-        tail = self.model.suffix(right_s)
+        model = self.model
+        tail = model.suffix(right_s)
         chars = self.chars
         opening = 0.0
-        if chars is not None and left_s:
-            opening = chars.head(left_s[0])
-            for prev, ch in itertools.pairwise(left_s):
-                opening += chars.pair(prev, ch)
+        inner_right: list[float] = []  # the pairs within right, alike for every middle
+        if chars is not None:
+            if left_s:
+                opening = chars.head(left_s[0])
+                for prev, ch in itertools.pairwise(left_s):
+                    opening += chars.pair(prev, ch)
+            inner_right = [chars.pair(prev, ch) for prev, ch in itertools.pairwise(right_s)]
         scores = []
-        for middle in middles:
-            middle_s = _simplify_chars(middle)
-            score = self.model.logprob_with(left_s + middle_s, right_s, tail)
+        fill = model._fill
+        for middle_s in simplified_each(middles):
+            # logprob_with, inline: the suffixes of right are scored once
+            body = left_s + middle_s
+            text = body + right_s
+            best = [0.0] * len(body) + tail
+            fill(text, best, len(body))
+            score = best[0] + _typography(text)
             if chars is not None:
                 # summed in the order logprob sums them: the very same number
-                text = left_s + middle_s + right_s
                 if left_s:
                     total, start = opening, len(left_s) - 1
                 else:
                     total, start = (chars.head(text[0]) if text else 0.0), 0
-                for k in range(start, len(text) - 1):
-                    total += chars.pair(text[k], text[k + 1])
+                memo, pair = chars._memo, chars.pair
+                for k in range(start, min(len(body), len(text) - 1)):
+                    lp = memo.get(text[k : k + 2])
+                    total += pair(text[k], text[k + 1]) if lp is None else lp
+                for lp in inner_right:
+                    total += lp
                 score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
             scores.append(score)
         return scores
