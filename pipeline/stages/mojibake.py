@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -242,6 +243,14 @@ _Ranked = TypeVar("_Ranked", tuple[float, str], tuple[float, str, float])
 _T = TypeVar("_T", tuple[float, str], tuple[float, str, float], tuple[float, str, str, float])
 
 
+# Repairs found with a scorer shared by many lines (see _in_document), by
+# what they depend on: the same damaged spot met again in another line is
+# not worked out again.  Kept while the scorer lives, at most KEPT_SPOTS.
+_KEPT: weakref.WeakKeyDictionary[ChineseScorer, dict[tuple[object, ...], Repair | None]]
+_KEPT = weakref.WeakKeyDictionary()
+KEPT_SPOTS = 20_000
+
+
 class _Repairer:
     def __init__(self, text: str, model: ChineseScorer, paragraph_end: bool = True) -> None:
         self.text = text
@@ -249,6 +258,37 @@ class _Repairer:
         self.paragraph_end = paragraph_end  # the text ends where its paragraph does
         hanzi = "".join(c for c in text if is_cjk(c))
         self.traditional = simplified(hanzi) != hanzi  # the text's script
+        self.kept = _KEPT.get(model)
+
+    def _spot(self, start: int, end: int, typography: bool) -> tuple[object, ...]:
+        """All a repair of ``text[start:end]`` depends on besides the model (the kept repairs' key).
+
+        The span and its context (:meth:`ctx`, which holds the next byte),
+        the text's script and, for :meth:`typography`, whether the paragraph
+        ends with the span, the clause before it and the marks open there.
+        """
+        text = self.text
+        key: tuple[object, ...] = (*self.ctx(start, end), text[start:end], self.traditional)
+        if typography:
+            final = self.paragraph_end and end == len(text)
+            key += (final, _clause_before(text, start), *self.open_marks(start))
+        return key
+
+    def _recall(
+        self, key: tuple[object, ...], start: int, end: int, find: Callable[[], Repair | None]
+    ) -> Repair | None:
+        """``find()``, or what it gave for the same spot before (moved to ``start``, ``end``)."""
+        kept = self.kept
+        if kept is None:
+            return find()
+        if key in kept:
+            known = kept[key]
+            return None if known is None else replace(known, start=start, end=end)
+        found = find()
+        if len(kept) >= KEPT_SPOTS:
+            kept.clear()
+        kept[key] = found
+        return found
 
     def distinct(self, ranked: Iterable[_Ranked]) -> list[_Ranked]:
         """``(score, character, ...)`` best first, one per character read alike.
@@ -347,6 +387,13 @@ class _Repairer:
         A single ``?`` is far more often a folded question mark, so there a
         character must beat ``？`` by a wide margin.
         """
+        if self.kept is None:
+            return self._whole_char(start, end)
+        key = ("whole", *self._spot(start, end, typography=False))
+        return self._recall(key, start, end, lambda: self._whole_char(start, end))
+
+    def _whole_char(self, start: int, end: int) -> Repair | None:
+        """:meth:`whole_char`, worked out."""
         left, right = self.ctx(start, end)
         model = self.model
         # A lost character whose last byte could not pair with the next byte
@@ -403,6 +450,17 @@ class _Repairer:
         Sites that serve both scripts convert the damaged text too: a run
         with traditional characters is also read back as simplified.
         """
+        if self.kept is None:
+            return self._shifted_fresh(start, end, codec, lead_lost, last_real)
+        key = (codec, lead_lost, last_real, *self._spot(start, end, typography=True))
+        return self._recall(
+            key, start, end, lambda: self._shifted_fresh(start, end, codec, lead_lost, last_real)
+        )
+
+    def _shifted_fresh(
+        self, start: int, end: int, codec: str, lead_lost: bool, last_real: bool
+    ) -> Repair | None:
+        """:meth:`shifted`, worked out."""
         text = self.text
         body_start = start + 1 if lead_lost else start
         body_end = end - 1 if text[end - 1] in _LOST else end
@@ -952,14 +1010,28 @@ def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]
     """
     document: list[Counter[str]] = []
     kept: dict[tuple[str, tuple[str, ...], str], list[int]] = {}  # shared by the lines
+    shared: list[InDocument] = []
 
     def pairs() -> Counter[str]:
         if not document:
             document.append(hanzi_pairs(doc.text))
         return document[0]
 
+    def make(block: Block) -> ChineseScorer:
+        line = hanzi_pairs(block.text)
+        counts = pairs()
+        if all(counts.get(pair, 0) > n for pair, n in line.items()):
+            # Every pair of the line is found elsewhere too, so the line
+            # excludes nothing: the lines alike share one scorer, and so the
+            # spots it has ranked and the repairs found with it (_KEPT).
+            if not shared:
+                shared.append(InDocument(scorer(), counts, Counter(), kept))
+                _KEPT[shared[0]] = {}
+            return shared[0]
+        return InDocument(scorer(), counts, line, kept)
+
     def for_line(block: Block) -> Callable[[], ChineseScorer]:
-        return lambda: InDocument(scorer(), pairs(), hanzi_pairs(block.text), kept)
+        return lambda: make(block)
 
     return for_line
 
