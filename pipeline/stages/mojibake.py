@@ -1030,8 +1030,15 @@ def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]
             return shared[0]
         return InDocument(scorer(), counts, line, kept)
 
+    last: list[tuple[Block, ChineseScorer]] = []  # a line is scored twice: across its end, then
+
+    def made(block: Block) -> ChineseScorer:
+        if not (last and last[0][0] is block):
+            last[:] = [(block, make(block))]
+        return last[0][1]
+
     def for_line(block: Block) -> Callable[[], ChineseScorer]:
-        return lambda: make(block)
+        return lambda: made(block)
 
     return for_line
 
