@@ -63,6 +63,10 @@ class Counts:
         index = self._trie.get(key)
         return default if index is None else self._counts[index]
 
+    def keys_with_prefix(self, prefix: str) -> Iterator[str]:
+        """The keys that start with ``prefix`` (itself included), lazily."""
+        return iter(self._trie.iterkeys(prefix))
+
     def get_all(self, keys: Iterable[str]) -> list[int]:
         """``[self.get(key) for key in keys]``, without a method call a key.
 

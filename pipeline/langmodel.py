@@ -143,12 +143,65 @@ class WordModel:
         self._fill(full, best, len(text))
         return best[0] + _typography(full)
 
-    def _fill(self, text: str, best: list[float], stop: int) -> None:
-        """``best[i]`` for ``i < stop``, from the right; ``best[stop:]`` already known."""
+    def context(self, left: str) -> list[tuple[tuple[int, float], ...] | None]:
+        """For each position of ``left``, the words that start there and end
+        within it as ``(length, log-probability)`` (longer than one character),
+        or None when a word starting there may also run past its end: what
+        :meth:`fill_after` needs to score ``left`` before many texts."""
+        out: list[tuple[tuple[int, float], ...] | None] = []
+        word_logs, keys = self._word_logs, self.words.keys_with_prefix
+        for i in range(len(left)):
+            inside = left[i : i + MAX_WORD]
+            if len(inside) < MAX_WORD and any(
+                len(inside) < len(key) <= MAX_WORD for key in keys(inside)
+            ):
+                out.append(None)
+                continue
+            out.append(
+                tuple(
+                    (len(word), word_logs[index])
+                    for word, index in self._prefix_ids(inside)
+                    if len(word) > 1
+                )
+            )
+        return out
+
+    def fill_after(
+        self,
+        text: str,
+        best: list[float],
+        stop: int,
+        left: list[tuple[tuple[int, float], ...] | None],
+    ) -> None:
+        """:meth:`_fill` for ``text`` that starts with the left context ``left``
+        describes (:meth:`context`): the positions whose words all end within
+        that context need no look-up.  The very same numbers."""
+        cut = len(left)
+        self._fill(text, best, stop, cut)
+        singles = self._singles
+        for i in range(cut - 1, -1, -1):
+            words = left[i]
+            if words is None:
+                self._fill(text, best, i + 1, i)
+                continue
+            ch = text[i]
+            known = singles.get(ch)
+            if known is None:
+                known = singles[ch] = (self._single(ch), is_cjk(ch))
+            score = known[0] + best[i + 1]
+            if known[1]:
+                for length, log in words:
+                    candidate = log + best[i + length]
+                    if candidate > score:
+                        score = candidate
+            best[i] = score
+
+    def _fill(self, text: str, best: list[float], stop: int, low: int = 0) -> None:
+        """``best[i]`` for ``low <= i < stop``, from the right; ``best[stop:]`` already known."""
         prefix_ids = self._prefix_ids
         word_logs = self._word_logs
         singles = self._singles
-        for i in range(stop - 1, -1, -1):
+        for i in range(stop - 1, low - 1, -1):
             ch = text[i]
             known = singles.get(ch)
             if known is None:
@@ -497,13 +550,13 @@ class ChineseScorer:
                     opening += chars.pair(prev, ch)
             inner_right = [chars.pair(prev, ch) for prev, ch in itertools.pairwise(right_s)]
         scores = []
-        fill = model._fill
+        fill, context = model.fill_after, model.context(left_s)
         for middle_s in simplified_each(middles):
             # logprob_with, inline: the suffixes of right are scored once
             body = left_s + middle_s
             text = body + right_s
             best = [0.0] * len(body) + tail
-            fill(text, best, len(body))
+            fill(text, best, len(body), context)
             score = best[0] + _typography(text)
             if chars is not None:
                 # summed in the order logprob sums them: the very same number

@@ -107,3 +107,15 @@ def test_document_bonus_is_its_definition(
     assert [scorer.logprob(left + m + right) for m in middles] == [
         expected(left + m + right) for m in middles
     ]
+
+
+@given(left=texts, middles=st.lists(texts, max_size=5), right=texts)
+def test_logprobs_between_equals_logprob_anywhere(
+    left: str, middles: list[str], right: str
+) -> None:
+    """Whatever words the left context's positions start (see WordModel.context)."""
+    fresh = ChineseScorer(MODEL.model, _bigram())
+    plain = ChineseScorer(WordModel(WORDS), _bigram())
+    assert fresh.logprobs_between(left, middles, right) == [
+        plain.logprob(left + m + right) for m in middles
+    ]
