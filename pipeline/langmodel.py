@@ -23,6 +23,7 @@ load in milliseconds.  Nothing is loaded unless a repair needs it.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import logging
 import math
@@ -282,6 +283,7 @@ class CharBigram:
         self._row_numbers = 0
         self._followers: dict[str, dict[str, int]] = {}
         self._follower_numbers = 0
+        self._priors: dict[tuple[str, ...], list[float]] = {}  # _weights by candidates
 
     def _p(self, ch: str) -> float:
         return (self.unigram.get(ch, 0) + 0.1) / (self.total + 0.1 * len(self.unigram))
@@ -296,6 +298,7 @@ class CharBigram:
         self._row_numbers = 0
         self._followers.clear()
         self._follower_numbers = 0
+        self._priors.clear()
 
     def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
         """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
@@ -355,12 +358,13 @@ class CharBigram:
 
     def _weights(self, chars: tuple[str, ...]) -> list[float]:
         """``self.ALPHA * self._p(ch)`` for each of ``chars`` (pair()'s prior term)."""
-        key = ("", chars, "")
-        row = self._rows.get(key)
+        row = self._priors.get(chars)
         if row is None:
             alpha, p = self.ALPHA, self._p
             row = [alpha * p(ch) for ch in chars]
-            self._keep_row(key, row)
+            if len(self._priors) >= 1024:  # a few hundred candidate lists recur
+                self._priors.clear()
+            self._priors[chars] = row
         return row
 
     def _keep_row(self, key: tuple[str, tuple[str, ...], str], row: list[float]) -> None:
@@ -636,11 +640,12 @@ class ChineseScorer:
             if best is None:
                 (fits,) = self.bigram_fits([before], candidates, after)
                 totals = [f + e for f, e in zip(fits, bonus, strict=True)]
-                # a stable sort, reversed: ties keep the candidates' order
-                order = sorted(range(len(candidates)), key=totals.__getitem__, reverse=True)
+                # sorted(..., reverse=True)[:keep], a stable sort: ties keep the
+                # candidates' order (as nlargest keeps it), without sorting the rest
+                order = heapq.nlargest(keep, range(len(candidates)), key=totals.__getitem__)
                 if len(bests) > MEMO_SIZE // 100:
                     bests.clear()
-                best = bests[key] = tuple(order[:keep])
+                best = bests[key] = tuple(order)
             out.append(best)
         return out
 
@@ -673,7 +678,8 @@ class ChineseScorer:
             scores = [0.0 + s for s in chars.precedes(simple, after)]
         else:
             scores = [0.0] * len(simple)
-        best = sorted(zip(scores, candidates, strict=True), reverse=True)[:keep]
+        # the first keep of sorted(..., reverse=True), without sorting the rest
+        best = heapq.nlargest(keep, zip(scores, candidates, strict=True))
         known = tuple(ch for _, ch in best)
         if len(chars.shortlists) > MEMO_SIZE // 100:
             chars.shortlists.clear()
@@ -773,7 +779,7 @@ class InDocument(ChineseScorer):
         return self.base.common_hanzi
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
 def _simplified(candidates: tuple[str, ...]) -> tuple[str, ...]:
     """Each candidate's simplified form (the same candidate lists recur for every spot)."""
     _learn_simple(itertools.chain.from_iterable(candidates))
