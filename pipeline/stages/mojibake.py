@@ -259,6 +259,7 @@ class _Repairer:
         hanzi = "".join(c for c in text if is_cjk(c))
         self.traditional = simplified(hanzi) != hanzi  # the text's script
         self.kept = _KEPT.get(model)
+        self._open: dict[int, tuple[int, ...]] = {}  # open_marks by offset
 
     def _spot(self, start: int, end: int, typography: bool) -> tuple[object, ...]:
         """All a repair of ``text[start:end]`` depends on besides the model (the kept repairs' key).
@@ -359,8 +360,13 @@ class _Repairer:
 
     def open_marks(self, start: int) -> list[int]:
         """How many of each opening mark are still open before ``start``."""
-        before = self.text[:start].replace("(", "（").replace(")", "）")
-        return [before.count(o) - before.count(c) for o, c in zip(_OPENING, _CLOSING, strict=True)]
+        known = self._open.get(start)  # every candidate for a span asks
+        if known is None:
+            before = self.text[:start].replace("(", "（").replace(")", "）")
+            known = self._open[start] = tuple(
+                before.count(o) - before.count(c) for o, c in zip(_OPENING, _CLOSING, strict=True)
+            )
+        return list(known)
 
     def ctx(self, start: int, end: int) -> tuple[str, str]:
         return self.text[max(0, start - _CONTEXT) : start], self.text[end : end + _CONTEXT]
