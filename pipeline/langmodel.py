@@ -284,6 +284,7 @@ class CharBigram:
         self._followers: dict[str, dict[str, int]] = {}
         self._follower_numbers = 0
         self._priors: dict[tuple[str, ...], list[float]] = {}  # _weights by candidates
+        self._prior_numbers = 0
 
     def _p(self, ch: str) -> float:
         return (self.unigram.get(ch, 0) + 0.1) / (self.total + 0.1 * len(self.unigram))
@@ -299,6 +300,7 @@ class CharBigram:
         self._followers.clear()
         self._follower_numbers = 0
         self._priors.clear()
+        self._prior_numbers = 0
 
     def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
         """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
@@ -320,7 +322,7 @@ class CharBigram:
             if seen is None:
                 seen = self.bigram.extensions(prev)
                 self._follower_numbers += len(seen)
-                if self._follower_numbers > MEMO_SIZE:
+                if self._follower_numbers > MEMO_SIZE // 4:
                     self._followers.clear()
                     self._follower_numbers = len(seen)
                 self._followers[prev] = seen
@@ -362,8 +364,10 @@ class CharBigram:
         if row is None:
             alpha, p = self.ALPHA, self._p
             row = [alpha * p(ch) for ch in chars]
-            if len(self._priors) >= 1024:  # a few hundred candidate lists recur
+            self._prior_numbers += len(row)
+            if self._prior_numbers > MEMO_SIZE // 4:  # a few hundred candidate lists recur
                 self._priors.clear()
+                self._prior_numbers = len(row)
             self._priors[chars] = row
         return row
 
@@ -779,11 +783,22 @@ class InDocument(ChineseScorer):
         return self.base.common_hanzi
 
 
-@lru_cache(maxsize=1024)
 def _simplified(candidates: tuple[str, ...]) -> tuple[str, ...]:
-    """Each candidate's simplified form (the same candidate lists recur for every spot)."""
+    """Each candidate's simplified form (the same candidate lists recur for every spot).
+
+    Kept for the last 1,024 short lists (a shifted run's completions, some
+    200 each) and the last 64 long ones (a lost character's thousands).
+    """
+    return (_simplified_short if len(candidates) <= 256 else _simplified_long)(candidates)
+
+
+def _simplify_list(candidates: tuple[str, ...]) -> tuple[str, ...]:
     _learn_simple(itertools.chain.from_iterable(candidates))
     return tuple(c.translate(_TABLE) for c in candidates)
+
+
+_simplified_short = lru_cache(maxsize=1024)(_simplify_list)
+_simplified_long = lru_cache(maxsize=64)(_simplify_list)
 
 
 _HANZI_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")

@@ -248,7 +248,7 @@ _T = TypeVar("_T", tuple[float, str], tuple[float, str, float], tuple[float, str
 # not worked out again.  Kept while the scorer lives, at most KEPT_SPOTS.
 _KEPT: weakref.WeakKeyDictionary[ChineseScorer, dict[tuple[object, ...], Repair | None]]
 _KEPT = weakref.WeakKeyDictionary()
-KEPT_SPOTS = 20_000
+KEPT_SPOTS = 10_000
 
 
 class _Repairer:
