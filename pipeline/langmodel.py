@@ -277,12 +277,9 @@ class CharBigram:
             tuple[str, str, tuple[str, ...], tuple[float, ...], int], tuple[int, ...]
         ] = {}
         # pair() for one character against many (see follows, precedes): rows
-        # by key and the bigram counts of each first character, each kept
-        # while they hold at most MEMO_SIZE numbers
+        # by key, kept while they hold at most MEMO_SIZE numbers
         self._rows: dict[tuple[str, tuple[str, ...], str], list[float]] = {}
         self._row_numbers = 0
-        self._followers: dict[str, dict[str, int]] = {}
-        self._follower_numbers = 0
         self._priors: dict[tuple[str, ...], list[float]] = {}  # _weights by candidates
         self._prior_numbers = 0
 
@@ -297,17 +294,16 @@ class CharBigram:
         self.bests.clear()
         self._rows.clear()
         self._row_numbers = 0
-        self._followers.clear()
-        self._follower_numbers = 0
         self._priors.clear()
         self._prior_numbers = 0
 
     def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
         """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
 
-        The pairs that start with ``prev`` are read from the trie at once and
-        kept, rather than looked up one by one; repairs rank the same
-        candidates after many characters.
+        Without a method call or a kept pair a candidate: for thousands of
+        candidates the pairs that start with ``prev`` are read from the trie
+        at once; the rows are kept (repairs rank the same candidates after
+        the same character again).
 
         >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
         >>> m.follows("们", ("要", "益")) == [m.pair("们", "要"), m.pair("们", "益")]
@@ -318,21 +314,17 @@ class CharBigram:
         key = (prev, chars, "")
         row = self._rows.get(key)
         if row is None:
-            seen = self._followers.get(prev)
-            if seen is None:
-                seen = self.bigram.extensions(prev)
-                self._follower_numbers += len(seen)
-                if self._follower_numbers > MEMO_SIZE // 4:
-                    self._followers.clear()
-                    self._follower_numbers = len(seen)
-                self._followers[prev] = seen
-            found = seen.get
+            if len(chars) > 256:  # a lost character's thousands: read prev's pairs at once
+                seen = self.bigram.extensions(prev).get
+                counts = [seen(ch, 0) for ch in chars]
+            else:  # a completion's couple of hundred: look each up
+                counts = self.bigram.get_all([prev + ch for ch in chars])
             denominator = self.unigram.get(prev, 0) + self.ALPHA
             log = math.log
             # pair()'s expression, term for term
             row = [
-                log((found(ch, 0) + weight) / denominator)
-                for ch, weight in zip(chars, self._weights(chars), strict=True)
+                log((n + weight) / denominator)
+                for n, weight in zip(counts, self._weights(chars), strict=True)
             ]
             self._keep_row(key, row)
         return row
@@ -365,7 +357,7 @@ class CharBigram:
             alpha, p = self.ALPHA, self._p
             row = [alpha * p(ch) for ch in chars]
             self._prior_numbers += len(row)
-            if self._prior_numbers > MEMO_SIZE // 4:  # a few hundred candidate lists recur
+            if self._prior_numbers > MEMO_SIZE:  # a few hundred candidate lists recur
                 self._priors.clear()
                 self._prior_numbers = len(row)
             self._priors[chars] = row
