@@ -752,22 +752,30 @@ class InDocument(ChineseScorer):
         scores = self.base.logprobs_between(left, middles, right)
         # Each count is logprob's: the pairs of the contexts plus those the
         # middle makes with the edges of the contexts (integers: any order).
+        key = (left, middles, right)
+        counts = self._kept.get(key)  # the same spot in another line of the document
+        own = self._own
+        if counts is not None and own is None:
+            return [score + found * DOC_BONUS for score, found in zip(scores, counts, strict=True)]
         edge_left, edge_right = _simplify_chars(left[-1:]), _simplify_chars(right[:1])
         if not _SEEN.issuperset(itertools.chain.from_iterable(middles)):
             _learn_simple(itertools.chain.from_iterable(middles))
         windows = [edge_left + middle.translate(_TABLE) + edge_right for middle in middles]
-        key = (left, middles, right)
-        counts = self._kept.get(key)  # the same spot in another line of the document
+        add = operator.add
         if counts is None:
+            in_doc = self._in_document
             fixed = self._in_doc(_simplify_chars(left)) + self._in_doc(_simplify_chars(right))
-            counts = [fixed + self._in_doc(window) for window in windows]
+            counts = [fixed + sum(map(in_doc, map(add, w, w[1:]))) for w in windows]
             if len(self._kept) > MEMO_SIZE // 100:
                 self._kept.clear()
             self._kept[key] = counts
-        if self._own is not None:
-            own = self._own_count
-            fixed = own(_simplify_chars(left)) + own(_simplify_chars(right))
-            counts = [n - fixed - own(window) for n, window in zip(counts, windows, strict=True)]
+        if own is not None:
+            fixed = self._own_count(_simplify_chars(left)) + self._own_count(_simplify_chars(right))
+            chars = self._own_chars
+            counts = [
+                n - fixed - (0 if chars.isdisjoint(w) else sum(map(own, map(add, w, w[1:]))))
+                for n, w in zip(counts, windows, strict=True)
+            ]
         return [score + found * DOC_BONUS for score, found in zip(scores, counts, strict=True)]
 
     @property
