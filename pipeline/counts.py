@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import marisa_trie
 
@@ -62,6 +62,28 @@ class Counts:
     def get(self, key: str, default: int = 0) -> int:
         index = self._trie.get(key)
         return default if index is None else self._counts[index]
+
+    def keys_with_prefix(self, prefix: str) -> Iterator[str]:
+        """The keys that start with ``prefix`` (itself included), lazily."""
+        return iter(self._trie.iterkeys(prefix))
+
+    def get_all(self, keys: Iterable[str]) -> list[int]:
+        """``[self.get(key) for key in keys]``, without a method call a key.
+
+        >>> Counts.of({"重点": 5, "点": 1}).get_all(["点", "重", "重点"])
+        [1, 0, 5]
+        """
+        find, counts = self._trie.get, self._counts
+        return [0 if (index := find(key)) is None else counts[index] for key in keys]
+
+    def extensions(self, prefix: str) -> dict[str, int]:
+        """The keys that start with ``prefix``, less the prefix, and their counts.
+
+        >>> Counts.of({"重点": 5, "重心": 2, "点": 1}).extensions("重") == {"点": 5, "心": 2}
+        True
+        """
+        counts, cut = self._counts, len(prefix)
+        return {key[cut:]: counts[index] for key, index in self._trie.items(prefix)}
 
     def __contains__(self, key: object) -> bool:
         return key in self._trie

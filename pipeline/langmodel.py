@@ -23,6 +23,7 @@ load in milliseconds.  Nothing is loaded unless a repair needs it.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import logging
 import math
@@ -143,12 +144,65 @@ class WordModel:
         self._fill(full, best, len(text))
         return best[0] + _typography(full)
 
-    def _fill(self, text: str, best: list[float], stop: int) -> None:
-        """``best[i]`` for ``i < stop``, from the right; ``best[stop:]`` already known."""
+    def context(self, left: str) -> list[tuple[tuple[int, float], ...] | None]:
+        """For each position of ``left``, the words that start there and end
+        within it as ``(length, log-probability)`` (longer than one character),
+        or None when a word starting there may also run past its end: what
+        :meth:`fill_after` needs to score ``left`` before many texts."""
+        out: list[tuple[tuple[int, float], ...] | None] = []
+        word_logs, keys = self._word_logs, self.words.keys_with_prefix
+        for i in range(len(left)):
+            inside = left[i : i + MAX_WORD]
+            if len(inside) < MAX_WORD and any(
+                len(inside) < len(key) <= MAX_WORD for key in keys(inside)
+            ):
+                out.append(None)
+                continue
+            out.append(
+                tuple(
+                    (len(word), word_logs[index])
+                    for word, index in self._prefix_ids(inside)
+                    if len(word) > 1
+                )
+            )
+        return out
+
+    def fill_after(
+        self,
+        text: str,
+        best: list[float],
+        stop: int,
+        left: list[tuple[tuple[int, float], ...] | None],
+    ) -> None:
+        """:meth:`_fill` for ``text`` that starts with the left context ``left``
+        describes (:meth:`context`): the positions whose words all end within
+        that context need no look-up.  The very same numbers."""
+        cut = len(left)
+        self._fill(text, best, stop, cut)
+        singles = self._singles
+        for i in range(cut - 1, -1, -1):
+            words = left[i]
+            if words is None:
+                self._fill(text, best, i + 1, i)
+                continue
+            ch = text[i]
+            known = singles.get(ch)
+            if known is None:
+                known = singles[ch] = (self._single(ch), is_cjk(ch))
+            score = known[0] + best[i + 1]
+            if known[1]:
+                for length, log in words:
+                    candidate = log + best[i + length]
+                    if candidate > score:
+                        score = candidate
+            best[i] = score
+
+    def _fill(self, text: str, best: list[float], stop: int, low: int = 0) -> None:
+        """``best[i]`` for ``low <= i < stop``, from the right; ``best[stop:]`` already known."""
         prefix_ids = self._prefix_ids
         word_logs = self._word_logs
         singles = self._singles
-        for i in range(stop - 1, -1, -1):
+        for i in range(stop - 1, low - 1, -1):
             ch = text[i]
             known = singles.get(ch)
             if known is None:
@@ -218,9 +272,103 @@ class CharBigram:
         # spots recur in a document
         self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
         self.fit_rows: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
+        # ChineseScorer.bigram_best's answers
+        self.bests: dict[
+            tuple[str, str, tuple[str, ...], tuple[float, ...], int], tuple[int, ...]
+        ] = {}
+        # pair() for one character against many (see follows, precedes): rows
+        # by key, kept while they hold at most MEMO_SIZE numbers
+        self._rows: dict[tuple[str, tuple[str, ...], str], list[float]] = {}
+        self._row_numbers = 0
+        self._priors: dict[tuple[str, ...], list[float]] = {}  # _weights by candidates
+        self._prior_numbers = 0
 
     def _p(self, ch: str) -> float:
         return (self.unigram.get(ch, 0) + 0.1) / (self.total + 0.1 * len(self.unigram))
+
+    def forget(self) -> None:
+        """Drop the kept numbers (see :meth:`ChineseScorer.forget`)."""
+        self._memo.clear()
+        self.shortlists.clear()
+        self.fit_rows.clear()
+        self.bests.clear()
+        self._rows.clear()
+        self._row_numbers = 0
+        self._priors.clear()
+        self._prior_numbers = 0
+
+    def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
+        """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
+
+        Without a method call or a kept pair a candidate: for thousands of
+        candidates the pairs that start with ``prev`` are read from the trie
+        at once; the rows are kept (repairs rank the same candidates after
+        the same character again).
+
+        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
+        >>> m.follows("们", ("要", "益")) == [m.pair("们", "要"), m.pair("们", "益")]
+        True
+        """
+        if not prev:
+            return [self.pair(prev, ch) for ch in chars]
+        key = (prev, chars, "")
+        row = self._rows.get(key)
+        if row is None:
+            if len(chars) > 256:  # a lost character's thousands: read prev's pairs at once
+                seen = self.bigram.extensions(prev).get
+                counts = [seen(ch, 0) for ch in chars]
+            else:  # a completion's couple of hundred: look each up
+                counts = self.bigram.get_all([prev + ch for ch in chars])
+            denominator = self.unigram.get(prev, 0) + self.ALPHA
+            log = math.log
+            # pair()'s expression, term for term
+            row = [
+                log((n + weight) / denominator)
+                for n, weight in zip(counts, self._weights(chars), strict=True)
+            ]
+            self._keep_row(key, row)
+        return row
+
+    def precedes(self, chars: tuple[str, ...], after: str) -> list[float]:
+        """``[self.pair(ch, after) for ch in chars]``: the very same numbers, sooner.
+
+        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
+        >>> m.precedes(("们", "益"), "要") == [m.pair("们", "要"), m.pair("益", "要")]
+        True
+        """
+        key = ("", chars, after)
+        row = self._rows.get(key)
+        if row is None:
+            counts = self.bigram.get_all([ch + after for ch in chars])
+            alpha, log, unigram = self.ALPHA, math.log, self.unigram.get
+            weight = alpha * self._p(after)
+            # pair()'s expression, term for term
+            row = [
+                log((n + weight) / (unigram(ch, 0) + alpha))
+                for n, ch in zip(counts, chars, strict=True)
+            ]
+            self._keep_row(key, row)
+        return row
+
+    def _weights(self, chars: tuple[str, ...]) -> list[float]:
+        """``self.ALPHA * self._p(ch)`` for each of ``chars`` (pair()'s prior term)."""
+        row = self._priors.get(chars)
+        if row is None:
+            alpha, p = self.ALPHA, self._p
+            row = [alpha * p(ch) for ch in chars]
+            self._prior_numbers += len(row)
+            if self._prior_numbers > MEMO_SIZE:  # a few hundred candidate lists recur
+                self._priors.clear()
+                self._prior_numbers = len(row)
+            self._priors[chars] = row
+        return row
+
+    def _keep_row(self, key: tuple[str, tuple[str, ...], str], row: list[float]) -> None:
+        self._row_numbers += len(row)
+        if self._row_numbers > MEMO_SIZE:
+            self._rows.clear()
+            self._row_numbers = len(row)
+        self._rows[key] = row
 
     def logprob(self, text: str) -> float:
         """Log-probability of ``text``'s characters, each given the one before.
@@ -243,6 +391,8 @@ class CharBigram:
         pair = prev + ch
         lp = self._memo.get(pair)
         if lp is None:
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.clear()
             count_prev = self.unigram.get(prev, 0)
             p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
             lp = self._memo[pair] = math.log(p)
@@ -292,6 +442,19 @@ def _simplify_chars(text: str) -> str:
 simplified = _simplify_chars  # the public name: text as the models read it
 
 
+def simplified_each(texts: Iterable[str]) -> list[str]:
+    """``[simplified(t) for t in texts]``, the new characters looked up at once.
+
+    >>> simplified_each(["工作,", "勞模"])
+    ['工作，', '劳模']
+    """
+    texts = list(texts)
+    if not _SEEN.issuperset(itertools.chain.from_iterable(texts)):
+        _learn_simple(itertools.chain.from_iterable(texts))
+    table = _TABLE
+    return [t.translate(table) for t in texts]
+
+
 class ChineseScorer:
     """Scores text of either script: a word model and a character bigram model together.
 
@@ -331,9 +494,7 @@ class ChineseScorer:
         self._between.clear()
         self._between_scores = 0
         if self.chars is not None:
-            self.chars._memo.clear()
-            self.chars.shortlists.clear()
-            self.chars.fit_rows.clear()
+            self.chars.forget()
 
     def ranked_between(
         self, left: str, middles: tuple[str, ...], right: str
@@ -377,26 +538,38 @@ class ChineseScorer:
     def _between_fresh(self, left: str, middles: tuple[str, ...], right: str) -> list[float]:
         _learn_simple(itertools.chain(left, *middles, right))
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
-        tail = self.model.suffix(right_s)
+        model = self.model
+        tail = model.suffix(right_s)
         chars = self.chars
         opening = 0.0
-        if chars is not None and left_s:
-            opening = chars.head(left_s[0])
-            for prev, ch in itertools.pairwise(left_s):
-                opening += chars.pair(prev, ch)
+        inner_right: list[float] = []  # the pairs within right, alike for every middle
+        if chars is not None:
+            if left_s:
+                opening = chars.head(left_s[0])
+                for prev, ch in itertools.pairwise(left_s):
+                    opening += chars.pair(prev, ch)
+            inner_right = [chars.pair(prev, ch) for prev, ch in itertools.pairwise(right_s)]
         scores = []
-        for middle in middles:
-            middle_s = _simplify_chars(middle)
-            score = self.model.logprob_with(left_s + middle_s, right_s, tail)
+        fill, context = model.fill_after, model.context(left_s)
+        for middle_s in simplified_each(middles):
+            # logprob_with, inline: the suffixes of right are scored once
+            body = left_s + middle_s
+            text = body + right_s
+            best = [0.0] * len(body) + tail
+            fill(text, best, len(body), context)
+            score = best[0] + _typography(text)
             if chars is not None:
                 # summed in the order logprob sums them: the very same number
-                text = left_s + middle_s + right_s
                 if left_s:
                     total, start = opening, len(left_s) - 1
                 else:
                     total, start = (chars.head(text[0]) if text else 0.0), 0
-                for k in range(start, len(text) - 1):
-                    total += chars.pair(text[k], text[k + 1])
+                memo, pair = chars._memo, chars.pair
+                for k in range(start, min(len(body), len(text) - 1)):
+                    lp = memo.get(text[k : k + 2])
+                    total += pair(text[k], text[k + 1]) if lp is None else lp
+                for lp in inner_right:
+                    total += lp
                 score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
             scores.append(score)
         return scores
@@ -417,11 +590,11 @@ class ChineseScorer:
         befores = list(befores)
         if self.chars is None:
             return [[0.0] * len(candidates) for _ in befores]
-        pair = self.chars.pair
+        chars = self.chars
         forms = _simplified(candidates)
         after_s = _simplify_chars(after[:1])
-        ends = [pair(f, after_s) for f in forms] if after_s else [0.0] * len(forms)
-        rows = self.chars.fit_rows
+        ends = chars.precedes(forms, after_s) if after_s else [0.0] * len(forms)
+        rows = chars.fit_rows
         fits = []
         for before in befores:
             b = _simplify_chars(before[-1:])
@@ -433,9 +606,44 @@ class ChineseScorer:
             if row is None:
                 if len(rows) > MEMO_SIZE // 100:
                     rows.clear()
-                row = rows[key] = [pair(b, f) + e for f, e in zip(forms, ends, strict=True)]
+                starts = chars.follows(b, forms)
+                row = rows[key] = [f + e for f, e in zip(starts, ends, strict=True)]
             fits.append(list(row))
         return fits
+
+    def bigram_best(
+        self,
+        befores: Iterable[str],
+        candidates: tuple[str, ...],
+        after: str,
+        bonus: tuple[float, ...],
+        keep: int,
+    ) -> list[tuple[int, ...]]:
+        """For each of ``befores``, the indices of the ``keep`` candidates whose
+        :meth:`bigram_fits` plus ``bonus`` are best, best first (ties in
+        ``candidates``' order).  Kept: the same heads recur at every spot.
+
+        >>> m = ChineseScorer(WordModel({"们": 1}), CharBigram({"们": 5, "要": 5}, {"们要": 4}))
+        >>> m.bigram_best(["我们"], ("益", "要"), "", (0.0, 0.0), 1)
+        [(1,)]
+        """
+        out = []
+        bests = self.chars.bests if self.chars is not None else {}
+        after_s = _simplify_chars(after[:1])
+        for before in befores:
+            key = (_simplify_chars(before[-1:]), after_s, candidates, bonus, keep)
+            best = bests.get(key)
+            if best is None:
+                (fits,) = self.bigram_fits([before], candidates, after)
+                totals = [f + e for f, e in zip(fits, bonus, strict=True)]
+                # sorted(..., reverse=True)[:keep], a stable sort: ties keep the
+                # candidates' order (as nlargest keeps it), without sorting the rest
+                order = heapq.nlargest(keep, range(len(candidates)), key=totals.__getitem__)
+                if len(bests) > MEMO_SIZE // 100:
+                    bests.clear()
+                best = bests[key] = tuple(order)
+            out.append(best)
+        return out
 
     def shortlist(
         self, left: str, candidates: tuple[str, ...], right: str, keep: int
@@ -454,17 +662,20 @@ class ChineseScorer:
         known = chars.shortlists.get(key)
         if known is not None:
             return known
-        pair = chars.pair
         simple = _simplified(candidates)
+        # the numbers pair() gives, summed as pair(before, c) + pair(c, after)
         if before and after:
-            scores = [pair(before, c) + pair(c, after) for c in simple]
+            scores = list(
+                map(operator.add, chars.follows(before, simple), chars.precedes(simple, after))
+            )
         elif before:
-            scores = [pair(before, c) for c in simple]
+            scores = chars.follows(before, simple)
         elif after:
-            scores = [0.0 + pair(c, after) for c in simple]
+            scores = [0.0 + s for s in chars.precedes(simple, after)]
         else:
             scores = [0.0] * len(simple)
-        best = sorted(zip(scores, candidates, strict=True), reverse=True)[:keep]
+        # the first keep of sorted(..., reverse=True), without sorting the rest
+        best = heapq.nlargest(keep, zip(scores, candidates, strict=True))
         known = tuple(ch for _, ch in best)
         if len(chars.shortlists) > MEMO_SIZE // 100:
             chars.shortlists.clear()
@@ -482,25 +693,51 @@ class InDocument(ChineseScorer):
     (:func:`hanzi_pairs`).
     """
 
-    def __init__(self, base: ChineseScorer, document: Counter[str], line: Counter[str]) -> None:
+    def __init__(
+        self,
+        base: ChineseScorer,
+        document: Counter[str],
+        line: Counter[str],
+        kept: dict[tuple[str, tuple[str, ...], str], list[int]] | None = None,
+    ) -> None:
+        """``kept``: a dict shared by the scorers of one document's lines, where
+        the document's pair counts of the spots ranked are kept."""
         super().__init__(base.model, base.chars)
         self.base = base
         self.document = document
         self.line = line
+        self._kept = {} if kept is None else kept
+        # A pair counts when the document has more of it than the line: when
+        # the document has it at all (counts are positive, as hanzi_pairs
+        # gives them), unless all it has are the line's.  So the count is the
+        # document's pairs less the line's own ones, each a set test in C.
+        self._in_document = document.__contains__
+        own = frozenset(p for p, n in line.items() if 0 < document.get(p, 0) <= n)
+        self._own = own.__contains__ if own else None
+        self._own_chars = frozenset("".join(own))
 
     def bonus(self, text: str) -> float:
         """DOC_BONUS for each hanzi pair of ``text`` found elsewhere in the document."""
         return self._found(text) * DOC_BONUS
 
     def _found(self, text: str) -> int:
-        """How many hanzi pairs of ``text`` the document uses elsewhere."""
-        document, line = self.document.get, self.line.get
-        found = 0
-        # both counters hold hanzi pairs only, so other pairs fail the test by themselves
-        for pair in map(operator.add, simple := _simplify_chars(text), simple[1:]):
-            if document(pair, 0) > line(pair, 0):
-                found += 1
-        return found
+        """How many hanzi pairs of ``text`` the document uses elsewhere.
+
+        Both counters hold hanzi pairs only, so other pairs fail the test by themselves.
+        """
+        simple = _simplify_chars(text)
+        return self._in_doc(simple) - self._own_count(simple)
+
+    def _in_doc(self, simple: str) -> int:
+        """How many pairs of ``simple`` (already simplified) the document has."""
+        return sum(map(self._in_document, map(operator.add, simple, simple[1:])))
+
+    def _own_count(self, simple: str) -> int:
+        """How many pairs of ``simple`` the document has in this line only."""
+        own = self._own
+        if own is None or self._own_chars.isdisjoint(simple):
+            return 0
+        return sum(map(own, map(operator.add, simple, simple[1:])))
 
     def logprob(self, text: str) -> float:
         score = self._memo.get(text)
@@ -513,32 +750,55 @@ class InDocument(ChineseScorer):
     def logprobs_between(self, left: str, middles: Iterable[str], right: str) -> list[float]:
         middles = tuple(middles)
         scores = self.base.logprobs_between(left, middles, right)
-        # Pairs within the contexts are found for every middle alike; the
-        # count is summed first, so each number is logprob's to the last bit.
-        fixed = self._found(left) + self._found(right)
+        # Each count is logprob's: the pairs of the contexts plus those the
+        # middle makes with the edges of the contexts (integers: any order).
+        key = (left, middles, right)
+        counts = self._kept.get(key)  # the same spot in another line of the document
+        own = self._own
+        if counts is not None and own is None:
+            return [score + found * DOC_BONUS for score, found in zip(scores, counts, strict=True)]
         edge_left, edge_right = _simplify_chars(left[-1:]), _simplify_chars(right[:1])
-        _learn_simple(itertools.chain.from_iterable(middles))
-        document, line = self.document.get, self.line.get
-        out = []
-        for score, middle in zip(scores, middles, strict=True):
-            text = edge_left + middle.translate(_TABLE) + edge_right  # as _found reads it
-            found = fixed
-            for pair in map(operator.add, text, text[1:]):
-                if document(pair, 0) > line(pair, 0):
-                    found += 1
-            out.append(score + found * DOC_BONUS)
-        return out
+        if not _SEEN.issuperset(itertools.chain.from_iterable(middles)):
+            _learn_simple(itertools.chain.from_iterable(middles))
+        windows = [edge_left + middle.translate(_TABLE) + edge_right for middle in middles]
+        add = operator.add
+        if counts is None:
+            in_doc = self._in_document
+            fixed = self._in_doc(_simplify_chars(left)) + self._in_doc(_simplify_chars(right))
+            counts = [fixed + sum(map(in_doc, map(add, w, w[1:]))) for w in windows]
+            if len(self._kept) > MEMO_SIZE // 100:
+                self._kept.clear()
+            self._kept[key] = counts
+        if own is not None:
+            fixed = self._own_count(_simplify_chars(left)) + self._own_count(_simplify_chars(right))
+            chars = self._own_chars
+            counts = [
+                n - fixed - (0 if chars.isdisjoint(w) else sum(map(own, map(add, w, w[1:]))))
+                for n, w in zip(counts, windows, strict=True)
+            ]
+        return [score + found * DOC_BONUS for score, found in zip(scores, counts, strict=True)]
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:
         return self.base.common_hanzi
 
 
-@lru_cache(maxsize=64)
 def _simplified(candidates: tuple[str, ...]) -> tuple[str, ...]:
-    """Each candidate's simplified form (the same candidate lists recur for every spot)."""
+    """Each candidate's simplified form (the same candidate lists recur for every spot).
+
+    Kept for the last 1,024 short lists (a shifted run's completions, some
+    200 each) and the last 64 long ones (a lost character's thousands).
+    """
+    return (_simplified_short if len(candidates) <= 256 else _simplified_long)(candidates)
+
+
+def _simplify_list(candidates: tuple[str, ...]) -> tuple[str, ...]:
     _learn_simple(itertools.chain.from_iterable(candidates))
     return tuple(c.translate(_TABLE) for c in candidates)
+
+
+_simplified_short = lru_cache(maxsize=1024)(_simplify_list)
+_simplified_long = lru_cache(maxsize=64)(_simplify_list)
 
 
 _HANZI_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pipeline.langmodel import CharBigram, ChineseScorer, WordModel
+from pipeline.langmodel import (
+    DOC_BONUS,
+    CharBigram,
+    ChineseScorer,
+    InDocument,
+    WordModel,
+    hanzi_pairs,
+)
 
 WORDS = {"重点": 50, "重": 10, "点": 10, "工作": 9, "工": 3, "作": 4, "我们": 20, "们": 2}
 MODEL = ChineseScorer(
@@ -21,3 +30,92 @@ def test_logprobs_between_equals_logprob(left: str, right: str) -> None:
     middles = ["点", "工", "。", "x", "重点"]
     expected = [ChineseScorer(MODEL.model, MODEL.chars).logprob(left + m + right) for m in middles]
     assert MODEL.logprobs_between(left, middles, right) == expected
+
+
+# Characters the toy model knows and some it does not, for the properties below.
+ALPHABET = "重点工作我们。们x"
+texts = st.text(alphabet=ALPHABET, max_size=6)
+chars = st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=12).map(tuple)
+
+
+def _bigram() -> CharBigram:
+    """A fresh copy of the toy bigrams, with nothing kept yet."""
+    assert MODEL.chars is not None
+    return CharBigram(MODEL.chars.unigram, MODEL.chars.bigram)
+
+
+@given(prev=st.sampled_from(ALPHABET), candidates=chars)
+def test_rows_and_columns_equal_pair(prev: str, candidates: tuple[str, ...]) -> None:
+    bigram = _bigram()
+    assert bigram.follows(prev, candidates) == [bigram.pair(prev, c) for c in candidates]
+    assert bigram.precedes(candidates, prev) == [bigram.pair(c, prev) for c in candidates]
+    again = _bigram()  # the same numbers whether pair() has seen them first or not
+    assert again.follows(prev, candidates) == [again.pair(prev, c) for c in candidates]
+
+
+@given(left=texts, candidates=chars, right=texts, keep=st.integers(1, 5))
+def test_shortlist_equals_ranking_all_by_pairs(
+    left: str, candidates: tuple[str, ...], right: str, keep: int
+) -> None:
+    scorer = ChineseScorer(MODEL.model, _bigram())
+    candidates = tuple(dict.fromkeys(candidates))
+    pair = _bigram().pair
+    before, after = left[-1:], right[:1]
+    scores = [
+        (pair(before, c) if before else 0.0) + (pair(c, after) if after else 0.0)
+        for c in candidates
+    ]
+    expected = [c for _, c in sorted(zip(scores, candidates, strict=True), reverse=True)[:keep]]
+    if len(candidates) <= keep:
+        expected = list(candidates)
+    assert list(scorer.shortlist(left, candidates, right, keep)) == expected
+
+
+@given(befores=st.lists(texts, max_size=3), candidates=chars, after=texts, keep=st.integers(1, 5))
+def test_bigram_best_equals_sorting_the_fits(
+    befores: list[str], candidates: tuple[str, ...], after: str, keep: int
+) -> None:
+    scorer = ChineseScorer(MODEL.model, _bigram())
+    bonus = tuple(float(k % 2) for k in range(len(candidates)))
+    expected = []
+    for fits in scorer.bigram_fits(befores, candidates, after):
+        totals = [f + b for f, b in zip(fits, bonus, strict=True)]
+        expected.append(
+            tuple(sorted(range(len(candidates)), key=totals.__getitem__, reverse=True)[:keep])
+        )
+    assert scorer.bigram_best(befores, candidates, after, bonus, keep) == expected
+    assert scorer.bigram_best(befores, candidates, after, bonus, keep) == expected  # kept
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(document=texts, line=texts, left=texts, right=texts, middles=st.lists(texts, max_size=4))
+def test_document_bonus_is_its_definition(
+    document: str, line: str, left: str, right: str, middles: list[str]
+) -> None:
+    """InDocument counts a pair when the document has more of it than the line."""
+    doc_pairs, line_pairs = hanzi_pairs(document + line), hanzi_pairs(line)
+    scorer = InDocument(MODEL, doc_pairs, line_pairs)
+
+    def expected(text: str) -> float:
+        pairs = [text[k : k + 2] for k in range(len(text) - 1)]
+        found = sum(1 for p in pairs if doc_pairs.get(p, 0) > line_pairs.get(p, 0))
+        return MODEL.logprob(text) + found * DOC_BONUS
+
+    assert scorer.logprobs_between(left, middles, right) == [
+        expected(left + m + right) for m in middles
+    ]
+    assert [scorer.logprob(left + m + right) for m in middles] == [
+        expected(left + m + right) for m in middles
+    ]
+
+
+@given(left=texts, middles=st.lists(texts, max_size=5), right=texts)
+def test_logprobs_between_equals_logprob_anywhere(
+    left: str, middles: list[str], right: str
+) -> None:
+    """Whatever words the left context's positions start (see WordModel.context)."""
+    fresh = ChineseScorer(MODEL.model, _bigram())
+    plain = ChineseScorer(WordModel(WORDS), _bigram())
+    assert fresh.logprobs_between(left, middles, right) == [
+        plain.logprob(left + m + right) for m in middles
+    ]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -35,7 +36,15 @@ from functools import cache, lru_cache
 from typing import TypeVar
 
 from .. import diskcache
-from ..langmodel import LOG_CLASH, ChineseScorer, InDocument, hanzi_pairs, scorer, simplified
+from ..langmodel import (
+    LOG_CLASH,
+    ChineseScorer,
+    InDocument,
+    hanzi_pairs,
+    scorer,
+    simplified,
+    simplified_each,
+)
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
 from ..textutil import is_chinese_context, is_cjk
@@ -71,6 +80,7 @@ UNPAIRED_SHARE = 0.9
 UNPAIRED_SHARE_LOST_CHAR = 0.95
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{2,}")
+_RUN_MARK = re.compile("[" + _LOST + "A-Za-z]")  # where _shifted_runs looks
 _LATIN1_RUN = re.compile(r"[\u00a1-\u00ff]{2,}")
 
 
@@ -133,6 +143,9 @@ def _plausible(text: str) -> bool:
     )
 
 
+_FULL_WIDTH = {c: c + 0xFEE0 for c in range(ord("!"), ord("~") + 1)}  # _unfold as a table
+
+
 def _unfold(ch: str) -> str:
     """The full-width form a site's normaliser folded to ``ch`` (``!`` <- ``！``)."""
     return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
@@ -147,7 +160,7 @@ def _encode_run(run: str, codec: str, last_real: bool) -> bytes | None:
     """
     body = run[:-1] if last_real else run
     try:
-        encoded = "".join(_unfold(ch) for ch in body).encode(codec)
+        encoded = body.translate(_FULL_WIDTH).encode(codec)
         return encoded + run[-1].encode("ascii") if last_real else encoded
     except UnicodeEncodeError:
         return None
@@ -223,10 +236,19 @@ _NOT_FINAL = "，、；：“‘《（,;:("
 LOG_NOT_QUESTION = LOG_CLASH / 2  # a question without a question word is rare
 _OPENING = "“‘《（「『"
 _CLOSING = "”’》）」』"
+_MARKED = frozenset("？" + _CLOSING)  # marks typography looks at inside a candidate
 
 
 _Ranked = TypeVar("_Ranked", tuple[float, str], tuple[float, str, float])
 _T = TypeVar("_T", tuple[float, str], tuple[float, str, float], tuple[float, str, str, float])
+
+
+# Repairs found with a scorer shared by many lines (see _in_document), by
+# what they depend on: the same damaged spot met again in another line is
+# not worked out again.  Kept while the scorer lives, at most KEPT_SPOTS.
+_KEPT: weakref.WeakKeyDictionary[ChineseScorer, dict[tuple[object, ...], Repair | None]]
+_KEPT = weakref.WeakKeyDictionary()
+KEPT_SPOTS = 10_000
 
 
 class _Repairer:
@@ -236,6 +258,38 @@ class _Repairer:
         self.paragraph_end = paragraph_end  # the text ends where its paragraph does
         hanzi = "".join(c for c in text if is_cjk(c))
         self.traditional = simplified(hanzi) != hanzi  # the text's script
+        self.kept = _KEPT.get(model)
+        self._open: dict[int, tuple[int, ...]] = {}  # open_marks by offset
+
+    def _spot(self, start: int, end: int, typography: bool) -> tuple[object, ...]:
+        """All a repair of ``text[start:end]`` depends on besides the model (the kept repairs' key).
+
+        The span and its context (:meth:`ctx`, which holds the next byte),
+        the text's script and, for :meth:`typography`, whether the paragraph
+        ends with the span, the clause before it and the marks open there.
+        """
+        text = self.text
+        key: tuple[object, ...] = (*self.ctx(start, end), text[start:end], self.traditional)
+        if typography:
+            final = self.paragraph_end and end == len(text)
+            key += (final, _clause_before(text, start), *self.open_marks(start))
+        return key
+
+    def _recall(
+        self, key: tuple[object, ...], start: int, end: int, find: Callable[[], Repair | None]
+    ) -> Repair | None:
+        """``find()``, or what it gave for the same spot before (moved to ``start``, ``end``)."""
+        kept = self.kept
+        if kept is None:
+            return find()
+        if key in kept:
+            known = kept[key]
+            return None if known is None else replace(known, start=start, end=end)
+        found = find()
+        if len(kept) >= KEPT_SPOTS:
+            kept.clear()
+        kept[key] = found
+        return found
 
     def distinct(self, ranked: Iterable[_Ranked]) -> list[_Ranked]:
         """``(score, character, ...)`` best first, one per character read alike.
@@ -256,12 +310,13 @@ class _Repairer:
 
     def _distinct(self, items: list[_T], texts: list[str]) -> list[_T]:
         """``items`` by score (ties: the text's script first), one per simplified text."""
-        forms = [simplified(t) for t in texts]
+        forms = simplified_each(texts)
         traditional = self.traditional
-        order = sorted(
-            range(len(items)),
-            key=lambda k: (-items[k][0], (forms[k] == texts[k]) == traditional),
-        )
+        keys = [
+            (-item[0], (form == text) == traditional)
+            for item, form, text in zip(items, forms, texts, strict=True)
+        ]
+        order = sorted(range(len(items)), key=keys.__getitem__)
         seen: set[str] = set()
         out = []
         for k in order:
@@ -284,6 +339,8 @@ class _Repairer:
         penalty = 0.0
         if self.paragraph_end and end == len(self.text) and candidate[-1:] in _NOT_FINAL:
             penalty += LOG_CLASH
+        if _MARKED.isdisjoint(candidate):
+            return penalty  # most candidates: no question mark, no closing mark
         at = candidate.find("？")
         if at >= 0:
             clause = _clause_before(self.text[:start] + candidate, start + at)
@@ -303,8 +360,13 @@ class _Repairer:
 
     def open_marks(self, start: int) -> list[int]:
         """How many of each opening mark are still open before ``start``."""
-        before = self.text[:start].replace("(", "（").replace(")", "）")
-        return [before.count(o) - before.count(c) for o, c in zip(_OPENING, _CLOSING, strict=True)]
+        known = self._open.get(start)  # every candidate for a span asks
+        if known is None:
+            before = self.text[:start].replace("(", "（").replace(")", "）")
+            known = self._open[start] = tuple(
+                before.count(o) - before.count(c) for o, c in zip(_OPENING, _CLOSING, strict=True)
+            )
+        return list(known)
 
     def ctx(self, start: int, end: int) -> tuple[str, str]:
         return self.text[max(0, start - _CONTEXT) : start], self.text[end : end + _CONTEXT]
@@ -331,6 +393,13 @@ class _Repairer:
         A single ``?`` is far more often a folded question mark, so there a
         character must beat ``？`` by a wide margin.
         """
+        if self.kept is None:
+            return self._whole_char(start, end)
+        key = ("whole", *self._spot(start, end, typography=False))
+        return self._recall(key, start, end, lambda: self._whole_char(start, end))
+
+    def _whole_char(self, start: int, end: int) -> Repair | None:
+        """:meth:`whole_char`, worked out."""
         left, right = self.ctx(start, end)
         model = self.model
         # A lost character whose last byte could not pair with the next byte
@@ -387,6 +456,17 @@ class _Repairer:
         Sites that serve both scripts convert the damaged text too: a run
         with traditional characters is also read back as simplified.
         """
+        if self.kept is None:
+            return self._shifted_fresh(start, end, codec, lead_lost, last_real)
+        key = (codec, lead_lost, last_real, *self._spot(start, end, typography=True))
+        return self._recall(
+            key, start, end, lambda: self._shifted_fresh(start, end, codec, lead_lost, last_real)
+        )
+
+    def _shifted_fresh(
+        self, start: int, end: int, codec: str, lead_lost: bool, last_real: bool
+    ) -> Repair | None:
+        """:meth:`shifted`, worked out."""
         text = self.text
         body_start = start + 1 if lead_lost else start
         body_end = end - 1 if text[end - 1] in _LOST else end
@@ -427,9 +507,7 @@ class _Repairer:
         if len(middle) >= 2 and self._average(middle) < self._average(text[start:end]):
             return None  # the bytes in phase read no better than the damage: wrong start
         left, right = self.ctx(start, end)
-        heads = self._complete(
-            [bytes((x, raw[0])) for x in _lead_bytes(codec)], codec, left, middle[:2]
-        )
+        heads = self._complete(_head_pairs(codec, raw[0]), codec, left, middle[:2])
         if not heads:
             return None
         # When little lies between the two ends they may form one word (规模):
@@ -439,7 +517,7 @@ class _Repairer:
         if needs_tail:
             closed = text[end - 1] in _LOST
             favoured = _unpaired(codec, _next_bytes(text, end, codec)) if closed else None
-            pairs = [bytes((raw[-1], y)) for y in _trail_bytes(codec)]
+            pairs = _tail_pairs(codec, raw[-1])
             if len(middle) < 2:  # short-listed by bigrams only: the joint scores them
                 tails_for = self._short(
                     pairs, codec, [h for _, h, _ in firsts], middle, right, favoured
@@ -479,7 +557,7 @@ class _Repairer:
 
     def _complete(
         self,
-        pairs: list[bytes],
+        pairs: tuple[bytes, ...],
         codec: str,
         left: str,
         right: str,
@@ -492,23 +570,16 @@ class _Repairer:
         short-list :data:`COMPLETION_SHORTLIST` for the full scoring.
         """
         if favoured is None:
-            return tuple(
-                self.distinct(
-                    (sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, pairs), left, right)
-                )
-            )
-        fits = tuple(p for p in pairs if p[-1] in favoured)
-        rest = tuple(p for p in pairs if p[-1] not in favoured)
-        bonus = _unpaired_bonus(favoured)
-        ranked = [
-            (sc + bonus, ch, bonus) for sc, ch in self._rank(_decodings(codec, fits), left, right)
-        ]
-        ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(_decodings(codec, rest), left, right))
+            chars = _evidence(codec, pairs, None)[0]
+            return tuple(self.distinct((sc, ch, 0.0) for sc, ch in self._rank(chars, left, right)))
+        _, fits, rest, bonus = _split(codec, pairs, favoured)
+        ranked = [(sc + bonus, ch, bonus) for sc, ch in self._rank(fits, left, right)]
+        ranked.extend((sc, ch, 0.0) for sc, ch in self._rank(rest, left, right))
         return tuple(self.distinct(ranked))
 
     def _short(
         self,
-        pairs: list[bytes],
+        pairs: tuple[bytes, ...],
         codec: str,
         heads: list[str],
         middle: str,
@@ -517,20 +588,12 @@ class _Repairer:
     ) -> dict[str, tuple[tuple[float, str, float], ...]]:
         """For each head, ``(0, character, evidence)`` for the :data:`JOINT` decodings of
         ``pairs`` that fit best after it (and ``middle``) by bigrams and bytes."""
-        chars = _decodings(codec, pairs)
-        bonus = _unpaired_bonus(favoured) if favoured else 0.0
-        fitting = (
-            set(_decodings(codec, (p for p in pairs if p[-1] in favoured))) if favoured else set()
-        )
-        evidence = [bonus if ch in fitting else 0.0 for ch in chars]
-        table = self.model.bigram_fits((h + middle for h in heads), chars, right)
-        out = {}
-        for h, fits in zip(heads, table, strict=True):
-            totals = [f + e for f, e in zip(fits, evidence, strict=True)]
-            # best first, ties in the decodings' order (a stable sort, reversed)
-            best = sorted(range(len(chars)), key=totals.__getitem__, reverse=True)[:JOINT]
-            out[h] = tuple((0.0, chars[k], evidence[k]) for k in best)
-        return out
+        chars, evidence = _evidence(codec, pairs, favoured)
+        table = self.model.bigram_best((h + middle for h in heads), chars, right, evidence, JOINT)
+        return {
+            h: tuple((0.0, chars[k], evidence[k]) for k in best)
+            for h, best in zip(heads, table, strict=True)
+        }
 
     def _rank(self, chars: tuple[str, ...], left: str, right: str) -> tuple[tuple[float, str], ...]:
         model = self.model
@@ -543,6 +606,49 @@ def _decodings(codec: str, pairs: Iterable[bytes]) -> tuple[str, ...]:
     """The plausible characters ``pairs`` decode to, in order."""
     table = _pair_table(codec)
     return tuple(ch for ch in map(table.get, pairs) if ch is not None)
+
+
+# The byte pairs that may complete a shifted run's ends, and what they decode
+# to: the same few hundred sets for every run, so worked out once each.
+
+
+@cache
+def _head_pairs(codec: str, trail: int) -> tuple[bytes, ...]:
+    """Every pair of a lead byte of ``codec`` and ``trail``."""
+    return tuple(bytes((x, trail)) for x in _lead_bytes(codec))
+
+
+@cache
+def _tail_pairs(codec: str, lead: int) -> tuple[bytes, ...]:
+    """Every pair of ``lead`` and a trail byte of ``codec``."""
+    return tuple(bytes((lead, y)) for y in _trail_bytes(codec))
+
+
+@lru_cache(maxsize=4096)
+def _split(
+    codec: str, pairs: tuple[bytes, ...], favoured: frozenset[int]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], float]:
+    """``pairs``' decodings: all, those whose last byte is in ``favoured``, the
+    others, and the evidence (:func:`_unpaired_bonus`) the former earn."""
+    return (
+        _decodings(codec, pairs),
+        _decodings(codec, (p for p in pairs if p[-1] in favoured)),
+        _decodings(codec, (p for p in pairs if p[-1] not in favoured)),
+        _unpaired_bonus(favoured),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _evidence(
+    codec: str, pairs: tuple[bytes, ...], favoured: frozenset[int] | None
+) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """``pairs``' decodings and the evidence (nats) each earns from ``favoured``."""
+    if not favoured:
+        chars = _decodings(codec, pairs)
+        return chars, (0.0,) * len(chars)
+    chars, fits, _, bonus = _split(codec, pairs, favoured)
+    fitting = set(fits)
+    return chars, tuple(bonus if ch in fitting else 0.0 for ch in chars)
 
 
 PAIR_TABLE_FORMAT = 1  # bump when _plausible or the byte ranges change
@@ -620,13 +726,22 @@ def _lost_chars(codec: str, common: tuple[str, ...]) -> dict[int, tuple[str, ...
     return {y: tuple(found) for y, found in table.items()}
 
 
-def _shifted_runs(text: str) -> Iterator[tuple[int, int, bool, bool]]:
+def _shifted_runs(text: str, across: int | None = None) -> Iterator[tuple[int, int, bool, bool]]:
     """Spans that may be shifted decodings: ``(start, end, lead_lost, last_real)``.
 
     Several may be proposed for one damaged spot (we cannot see where a run
     whose lost byte was dropped begins); the caller keeps the best repair.
+    ``across``: only the spots near this offset, where a run over it may
+    start or end, are looked at (the runs proposed are a superset of those
+    over it).
     """
-    for i, ch in enumerate(text):
+    if across is None:
+        lo, hi = 0, len(text)
+    else:  # a run ends at most _MAX_RUN + 1 after its '?' and starts _MAX_RUN before its end
+        lo, hi = max(0, across - _MAX_RUN - 2), min(len(text), across + _MAX_RUN + 2)
+    for found in _RUN_MARK.finditer(text, lo, hi):  # a '?', or a Latin letter
+        i = found.start()
+        ch = text[i]
         if ch in _LOST:
             near = text[max(0, i - 2) : i + 3]
             if not any(is_chinese_context(c) for c in near):
@@ -763,7 +878,7 @@ def find_repairs(
     follows).  ``across``: only damage that spans this offset is looked at.
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
-    runs = list(_shifted_runs(text))
+    runs = list(_shifted_runs(text, across))
     lost_chars = [
         m.span()
         for m in _LOST_CHAR.finditer(text)
@@ -861,6 +976,8 @@ def _apply(
         if pos < len(text):
             inlines.append(Text(text[pos:]))
         offset += len(text)
+    if not changes:
+        return block, changes
     merged: list[Inline] = []
     for inline in inlines:  # keep adjacent text runs as one
         if merged and isinstance(inline, Text) and isinstance(merged[-1], Text):
@@ -876,17 +993,18 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
     Text copied from a PDF or a narrow page breaks lines anywhere, also inside
     a shifted span; repaired line by line its two halves would both fail.
     """
-    if not (first.text and second.text) or first.kind is not second.kind:
+    head, tail = first.text, second.text
+    if not (head and tail) or first.kind is not second.kind:
         return False
     if any(not isinstance(i, Text) for i in (*first.inlines, *second.inlines)):
         return False
-    if first.text[-1] in "。！？；：…”":
+    if head[-1] in "。！？；：…”":
         return False  # a sentence ends there: a real paragraph end
-    seam = len(first.text)
-    near = first.text[-_MAX_RUN:] + second.text[:_MAX_RUN]
-    if not any(ch in _LOST for ch in near):
+    seam = len(head)
+    near = head[-_MAX_RUN:] + tail[:_MAX_RUN]
+    if not any(ch in near for ch in _LOST):
         return False
-    joined = first.text + second.text
+    joined = head + tail
     return any(r.start < seam < r.end for r in find_repairs(joined, model, across=seam))
 
 
@@ -897,14 +1015,36 @@ def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]
     documents hold nothing suspicious and never pay for it.
     """
     document: list[Counter[str]] = []
+    kept: dict[tuple[str, tuple[str, ...], str], list[int]] = {}  # shared by the lines
+    shared: list[InDocument] = []
 
     def pairs() -> Counter[str]:
         if not document:
             document.append(hanzi_pairs(doc.text))
         return document[0]
 
+    def make(block: Block) -> ChineseScorer:
+        line = hanzi_pairs(block.text)
+        counts = pairs()
+        if all(counts.get(pair, 0) > n for pair, n in line.items()):
+            # Every pair of the line is found elsewhere too, so the line
+            # excludes nothing: the lines alike share one scorer, and so the
+            # spots it has ranked and the repairs found with it (_KEPT).
+            if not shared:
+                shared.append(InDocument(scorer(), counts, Counter(), kept))
+                _KEPT[shared[0]] = {}
+            return shared[0]
+        return InDocument(scorer(), counts, line, kept)
+
+    last: list[tuple[Block, ChineseScorer]] = []  # a line is scored twice: across its end, then
+
+    def made(block: Block) -> ChineseScorer:
+        if not (last and last[0][0] is block):
+            last[:] = [(block, make(block))]
+        return last[0][1]
+
     def for_line(block: Block) -> Callable[[], ChineseScorer]:
-        return lambda: InDocument(scorer(), pairs(), hanzi_pairs(block.text))
+        return lambda: made(block)
 
     return for_line
 
