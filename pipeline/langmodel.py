@@ -13,8 +13,8 @@ typography the dictionary cannot know are added on top.
 Traditional characters are scored through their simplified forms (OpenCC),
 because the dictionary is simplified and damaged documents are often not.
 
-Words and character pairs are held in tries (:mod:`.counts`, under 5 MB for
-the whole model).  Reading the dictionary takes most of a second, so the
+Words, character pairs and trigrams are held in tries (:mod:`.counts`,
+about 12 MB for the whole model).  Reading the dictionary takes most of a second, so the
 tries are kept per process and, where the user's cache folder is writable,
 on disk (rebuilt when jieba's version or the lexicon changes), where they
 load in milliseconds.  Nothing is loaded unless a repair needs it.
@@ -281,17 +281,22 @@ class CharBigram:
     def triple(self, three: str) -> float:
         """Log-probability of ``three[2]`` after ``three[:2]`` (trigrams needed).
 
-        >>> m = CharBigram({"高": 5, "到": 5, "的": 9}, {"高到": 3, "高的": 3}, {"提高到": 3})
+        >>> pairs = {"提高": 3, "高到": 3, "高的": 3}
+        >>> m = CharBigram({"高": 5, "到": 5, "的": 9}, pairs, {"提高到": 3})
         >>> m.triple("提高到") > m.triple("提高的")
         True
         """
         lp = self._memo3.get(three)
         if lp is None:
             assert self.trigram is not None
-            back = math.exp(self.pair(three[1], three[2]))
+            lp = self.pair(three[1], three[2])
             context = self.bigram.get(three[:2], 0)
-            p = (self.trigram.get(three, 0) + self.BETA * back) / (context + self.BETA)
-            lp = self._memo3[three] = math.log(p)
+            if context:  # else the pair's estimate as it is
+                found = self.trigram.get(three, 0) if context >= MIN_TRIGRAM else 0
+                lp = math.log((found + self.BETA * math.exp(lp)) / (context + self.BETA))
+            if len(self._memo3) > MEMO_SIZE:
+                self._memo3.clear()
+            self._memo3[three] = lp
         return lp
 
 
