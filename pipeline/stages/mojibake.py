@@ -63,6 +63,9 @@ _CONTEXT = 3  # characters of context scored on each side
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
 COMMON_CHARS = 4000  # candidates when a whole character was lost
+# Marks lost whole are candidates too: in GBK "，" is A3 AC, and a lone AC
+# before a hanzi cannot pair, so a lost comma shows as "??" like a hanzi.
+LOST_MARKS = tuple("，。、；：！？“”（）")
 COMMON_UNFIT = 1500  # of them, tried when their bytes do not explain the '?'
 SHORTLIST = 300  # of them, scored in full after a first round by bigrams
 COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
@@ -405,8 +408,10 @@ class _Repairer:
         # A lost character whose last byte could not pair with the next byte
         # explains the (last) '?' as the decoder's replacement: it earns the
         # byte evidence, in whichever codec it fits.
+        # A lone '?' is far more often a folded question mark than a lost
+        # mark: there only a character is looked for.
         fits, evidence, rest = _lost_candidates(
-            model.common_hanzi,
+            (LOST_MARKS if end - start == 2 else ()) + model.common_hanzi[:COMMON_CHARS],
             _unpaired("gbk", _next_bytes(self.text, end, "gbk")),
             _unpaired("big5", _next_bytes(self.text, end, "big5")),
         )
@@ -693,18 +698,19 @@ def _lost_candidates(
 ) -> tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]:
     """Candidates for a lost character: ``(fits, evidence, rest)``.
 
-    ``fits``: common characters (either script) whose last byte is one of
-    the unpaired bytes ``gbk`` or ``big5``, with their byte evidence; ``rest``:
-    the most common other characters, in case the '?' came otherwise.
+    ``fits``: the ``common`` characters (either script) and marks whose last
+    byte is one of the unpaired bytes ``gbk`` or ``big5``, with their byte
+    evidence; ``rest``: the most common others, in case the '?' came otherwise.
     """
     evidence: dict[str, float] = {}
     for codec, favoured in (("gbk", gbk), ("big5", big5)):
         bonus = _unpaired_bonus(favoured, UNPAIRED_SHARE_LOST_CHAR)
-        table = _lost_chars(codec, common[:COMMON_CHARS])
+        table = _lost_chars(codec, common)
         for y in favoured:
             for ch in table.get(y, ()):
                 evidence[ch] = max(bonus, evidence.get(ch, 0.0))
-    rest = tuple(ch for ch in common[:COMMON_UNFIT] if ch not in evidence)
+    marks = sum(1 for ch in common if not is_cjk(ch))
+    rest = tuple(ch for ch in common[: COMMON_UNFIT + marks] if ch not in evidence)
     return tuple(evidence), evidence, rest
 
 
