@@ -17,7 +17,12 @@ Every figure comes from its own process, on copies of the sample:
 * ``rerun``: the same 100-document batch run again, nothing changed, wall
   time per document (in-process call, and the whole command);
 * ``memory``: the peak RSS of the largest worker for 100 and ``--big``
-  documents with 2 jobs: flat means no per-document leak.
+  documents with 2 jobs: flat means no per-document leak;
+* ``varied`` (with ``--varied N``): N *different* documents, each four texts
+  of ``bench/corpus`` damaged anew (:func:`bench_repair.damage`, the sample's
+  density of chunk splits), with 2 jobs against their own bare render: the
+  copies above meet the sample's two damaged spans again and again, these
+  documents pay for new damage every time.
 """
 
 from __future__ import annotations
@@ -132,6 +137,46 @@ def mode_cli(tmp: Path) -> dict[str, float]:
     return {"wall_s": statistics.median(walls[1:])}
 
 
+def _varied(folder: Path, n: int) -> list[Path]:
+    """``n`` different documents of about 4,400 characters with new damage (seeded)."""
+    import random
+
+    import bench_repair
+
+    rng = random.Random(7)
+    texts = bench_repair.corpus()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        parts = rng.sample(texts, 4)
+        path = folder / f"doc{i:04d}.txt"
+        path.write_text("\n".join(bench_repair.damage(t, rng, 0.05) for _, t in parts), "utf-8")
+        paths.append(path)
+    return paths
+
+
+def mode_varied(tmp: Path, n: int, jobs: int) -> dict[str, float]:
+    from bench_convert import run_bare
+
+    from pipeline import Options
+    from pipeline.batch import run_batch
+
+    paths = _varied(tmp / "in", n)
+    (tmp / "bare").mkdir()
+    bare = run_bare(paths, tmp / "bare", clock=time.process_time)[1:]
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
+    report = run_batch([tmp / "in"], Options(output=tmp / "out"), jobs=jobs)
+    wall = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu_start
+    assert report.counts() == {"ok": n}, report.counts()
+    return {
+        "chars": statistics.mean(len(p.read_text("utf-8")) for p in paths),
+        "bare_cpu_ms": statistics.median(bare) * 1000,
+        "per_doc_ms": wall / n * 1000,
+        "cpu_ms": cpu / n * 1000,
+    }
+
+
 def child(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -141,6 +186,8 @@ def child(args: argparse.Namespace) -> None:
             row = mode_single(tmp, args.n)
         elif args.mode == "batch":
             row = mode_batch(tmp, args.n, args.jobs)
+        elif args.mode == "varied":
+            row = mode_varied(tmp, args.n, args.jobs)
         else:
             row = mode_cli(tmp)
     print(json.dumps(row))
@@ -162,9 +209,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="documents in the batch")
     parser.add_argument("--big", type=int, default=0, help="also a batch this big (memory)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--varied", type=int, default=0, help="also N different documents")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each figure (median)")
     parser.add_argument(
-        "--mode", choices=("bare", "single", "batch", "cli"), help=argparse.SUPPRESS
+        "--mode", choices=("bare", "single", "batch", "cli", "varied"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.mode:
@@ -185,6 +233,11 @@ def main() -> None:
     cli = _run("--mode", "cli")["wall_s"]
     big = (
         _run("--mode", "batch", "-n", str(args.big), "--jobs", str(args.jobs)) if args.big else None
+    )
+    varied = (
+        _run("--mode", "varied", "-n", str(args.varied), "--jobs", str(args.jobs))
+        if args.varied
+        else None
     )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{SAMPLE.name}: {len(SAMPLE.read_text('utf-8'))} characters; {os.cpu_count()} CPUs")
@@ -234,6 +287,17 @@ def main() -> None:
             f"{rerun:.2f} ms",
             "<= 2 ms",
             rerun <= 2,
+        )
+
+    if varied:
+        bare_ms = varied["bare_cpu_ms"]
+        wall = varied["per_doc_ms"] / bare_ms
+        cpu = varied["cpu_ms"] / args.jobs / bare_ms
+        text = f"{wall:.2f}x wall {cpu:.2f}x CPU"
+        line(f"{args.varied} different documents, {args.jobs} jobs", text, "(no target)", None)
+        print(
+            f"  ({varied['chars']:.0f} characters a document, new damage in each; their bare "
+            f"render {varied['bare_cpu_ms']:.1f} ms CPU a document)"
         )
 
 
