@@ -371,11 +371,7 @@ class CharBigram:
         key = (prev, chars, "")
         row = self._rows.get(key)
         if row is None:
-            if len(chars) > 256:  # a lost character's thousands: read prev's pairs at once
-                seen = self.bigram.extensions(prev).get
-                counts = [seen(ch, 0) for ch in chars]
-            else:  # a completion's couple of hundred: look each up
-                counts = self.bigram.get_all([prev + ch for ch in chars])
+            counts = self._follow_counts(prev, chars)
             denominator = self.unigram.get(prev, 0) + self.ALPHA
             log = math.log
             # pair()'s expression, term for term
@@ -385,6 +381,20 @@ class CharBigram:
             ]
             self._keep_row(key, row)
         return row
+
+    def _follow_counts(self, prev: str, chars: tuple[str, ...]) -> list[int]:
+        """The bigram counts of ``prev`` followed by each of ``chars``.
+
+        For a lost character's thousands of candidates, or when few pairs
+        start with ``prev`` (no more than its own count), the pairs that
+        start with it are read from the trie at once; otherwise (a
+        completion's couple of hundred after a common character) each is
+        looked up.
+        """
+        if len(chars) > 256 or self.unigram.get(prev, 0) < len(chars):
+            seen = self.bigram.extensions(prev).get
+            return [seen(ch, 0) for ch in chars]
+        return self.bigram.get_all([prev + ch for ch in chars])
 
     def precedes(self, chars: tuple[str, ...], after: str) -> list[float]:
         """``[self.pair(ch, after) for ch in chars]``: the very same numbers, sooner.
@@ -483,7 +493,7 @@ class CharBigram:
         log, exp, beta, alpha = math.log, math.exp, self.BETA, self.ALPHA
         l2, l3 = left[-2:], left[-1]
         # the term of the character itself: triple(left[-2:] + c)
-        after_l3 = self.bigram.get_all([l3 + c for c in chars])  # pair counts l3 + c
+        after_l3 = self._follow_counts(l3, chars)  # pair counts l3 + c
         denominator = self.unigram.get(l3, 0) + alpha
         lps = [  # pair(l3, c), its expression term for term
             log((n + weight) / denominator)
@@ -1043,12 +1053,25 @@ class InDocument(ChineseScorer):
         edge_left, edge_right = _simplify_chars(left[-1:]), _simplify_chars(right[:1])
         if not _SEEN.issuperset(itertools.chain.from_iterable(middles)):
             _learn_simple(itertools.chain.from_iterable(middles))
-        windows = [edge_left + middle.translate(_TABLE) + edge_right for middle in middles]
+        forms = [middle.translate(_TABLE) for middle in middles]
+        windows = [edge_left + form + edge_right for form in forms]
         add = operator.add
         if counts is None:
             in_doc = self._in_document
             fixed = self._in_doc(_simplify_chars(left)) + self._in_doc(_simplify_chars(right))
-            counts = [fixed + sum(map(in_doc, map(add, w, w[1:]))) for w in windows]
+            if all(len(form) == 1 for form in forms):
+                # a lost byte's completions: the two pairs with the edges, a
+                # column at a time (a lone edge character is no pair: never found)
+                counts = [
+                    fixed + a + b
+                    for a, b in zip(
+                        map(in_doc, map(add, itertools.repeat(edge_left), forms)),
+                        map(in_doc, map(add, forms, itertools.repeat(edge_right))),
+                        strict=True,
+                    )
+                ]
+            else:
+                counts = [fixed + sum(map(in_doc, map(add, w, w[1:]))) for w in windows]
             if len(self._kept) > MEMO_SIZE // 100:
                 self._kept.clear()
             self._kept[key] = counts
