@@ -157,7 +157,8 @@ class WordModel:
         """For each position of ``left``, the words that start there and end
         within it as ``(length, log-probability)`` (longer than one character),
         or None when a word starting there may also run past its end: what
-        :meth:`fill_after` needs to score ``left`` before many texts."""
+        :meth:`ChineseScorer.logprobs_between` needs to score ``left`` before
+        many texts (a position whose words all end within it needs no look-up)."""
         out: list[tuple[tuple[int, float], ...] | None] = []
         word_logs, keys = self._word_logs, self.words.keys_with_prefix
         for i in range(len(left)):
@@ -175,36 +176,6 @@ class WordModel:
                 )
             )
         return out
-
-    def fill_after(
-        self,
-        text: str,
-        best: list[float],
-        stop: int,
-        left: list[tuple[tuple[int, float], ...] | None],
-    ) -> None:
-        """:meth:`_fill` for ``text`` that starts with the left context ``left``
-        describes (:meth:`context`): the positions whose words all end within
-        that context need no look-up.  The very same numbers."""
-        cut = len(left)
-        self._fill(text, best, stop, cut)
-        singles = self._singles
-        for i in range(cut - 1, -1, -1):
-            words = left[i]
-            if words is None:
-                self._fill(text, best, i + 1, i)
-                continue
-            ch = text[i]
-            known = singles.get(ch)
-            if known is None:
-                known = singles[ch] = (self._single(ch), is_cjk(ch))
-            score = known[0] + best[i + 1]
-            if known[1]:
-                for length, log in words:
-                    candidate = log + best[i + length]
-                    if candidate > score:
-                        score = candidate
-            best[i] = score
 
     def _fill(self, text: str, best: list[float], stop: int, low: int = 0) -> None:
         """``best[i]`` for ``low <= i < stop``, from the right; ``best[stop:]`` already known."""
@@ -780,7 +751,7 @@ class ChineseScorer:
             else:
                 best = [0.0] * cut + tail
                 first = cut - 1
-            for i in range(first, -1, -1):  # _fill, and fill_after's loop over left
+            for i in range(first, -1, -1):  # _fill's loop, left's words known (context)
                 words = context[i] if i < cut else None
                 if words is None:  # a word starting here may reach past left
                     ch = text[i]
