@@ -111,6 +111,14 @@ class WordModel:
             return math.log(n) - self._log_total if n else self._unseen
         return math.log(_p_symbol(ch))
 
+    def single_entry(self, ch: str) -> tuple[float, bool]:
+        """What :meth:`_fill` reads for ``ch``: its score as a word of its own, and
+        whether it is a hanzi (so longer words may start with it)."""
+        known = self._singles.get(ch)
+        if known is None:
+            known = self._singles[ch] = (self._single(ch), is_cjk(ch))
+        return known
+
     def logprob(self, text: str) -> float:
         """Log-probability (natural log) of ``text``'s best segmentation, plus typography.
 
@@ -149,7 +157,8 @@ class WordModel:
         """For each position of ``left``, the words that start there and end
         within it as ``(length, log-probability)`` (longer than one character),
         or None when a word starting there may also run past its end: what
-        :meth:`fill_after` needs to score ``left`` before many texts."""
+        :meth:`ChineseScorer.logprobs_between` needs to score ``left`` before
+        many texts (a position whose words all end within it needs no look-up)."""
         out: list[tuple[tuple[int, float], ...] | None] = []
         word_logs, keys = self._word_logs, self.words.keys_with_prefix
         for i in range(len(left)):
@@ -167,36 +176,6 @@ class WordModel:
                 )
             )
         return out
-
-    def fill_after(
-        self,
-        text: str,
-        best: list[float],
-        stop: int,
-        left: list[tuple[tuple[int, float], ...] | None],
-    ) -> None:
-        """:meth:`_fill` for ``text`` that starts with the left context ``left``
-        describes (:meth:`context`): the positions whose words all end within
-        that context need no look-up.  The very same numbers."""
-        cut = len(left)
-        self._fill(text, best, stop, cut)
-        singles = self._singles
-        for i in range(cut - 1, -1, -1):
-            words = left[i]
-            if words is None:
-                self._fill(text, best, i + 1, i)
-                continue
-            ch = text[i]
-            known = singles.get(ch)
-            if known is None:
-                known = singles[ch] = (self._single(ch), is_cjk(ch))
-            score = known[0] + best[i + 1]
-            if known[1]:
-                for length, log in words:
-                    candidate = log + best[i + length]
-                    if candidate > score:
-                        score = candidate
-            best[i] = score
 
     def _fill(self, text: str, best: list[float], stop: int, low: int = 0) -> None:
         """``best[i]`` for ``low <= i < stop``, from the right; ``best[stop:]`` already known."""
@@ -238,10 +217,31 @@ def _p_symbol(ch: str) -> float:
     return P_LATIN  # other scripts and symbols
 
 
+# The characters _typography looks for: any other reads as any other.
+_TYPOGRAPHIC = frozenset(SENTENCE_END + CLOSERS + NOT_INITIAL + PAUSES)
+
+
 def _typography(text: str) -> float:
-    penalty = 0.0
-    ended = False
-    prev = ""
+    return _typography_on(text, (0.0, False, ""))[0]
+
+
+# What _typography has found after some characters: the penalty so far,
+# whether a sentence has just ended, the last character.
+_Typography = tuple[float, bool, str]
+
+
+def _typography_on(text: str, state: _Typography) -> _Typography:
+    """:func:`_typography`'s state after reading ``text`` on from ``state``.
+
+    The penalty is summed in reading order, so a text read in two parts
+    gives the very number it gives read whole.
+
+    >>> _typography_on("。的", _typography_on("好", (0.0, False, ""))) == (
+    ...     _typography_on("好。的", (0.0, False, ""))
+    ... )
+    True
+    """
+    penalty, ended, prev = state
     for ch in text:
         if ended and ch in NOT_INITIAL:
             penalty += LOG_BAD_START
@@ -249,7 +249,7 @@ def _typography(text: str) -> float:
             penalty += LOG_CLASH
         ended = ch in SENTENCE_END or (ended and ch in CLOSERS)
         prev = ch
-    return penalty
+    return penalty, ended, prev
 
 
 class CharBigram:
@@ -283,6 +283,10 @@ class CharBigram:
         self._floor = math.log(0.1 / self.total)
         self._memo: dict[str, float] = {}
         self._memo3: dict[str, float] = {}
+        # bigram counts looked up: a trigram term needs the count of the pair
+        # the term before it has just looked up
+        self._pairs: dict[str, int] = {}
+        self._ps: dict[str, float] = {}  # _p by character
         # ChineseScorer.shortlist's results and bigram_fits' rows: the same
         # spots recur in a document
         self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
@@ -299,12 +303,20 @@ class CharBigram:
         self._prior_numbers = 0
 
     def _p(self, ch: str) -> float:
-        return (self.unigram.get(ch, 0) + 0.1) / (self.total + 0.1 * len(self.unigram))
+        p = self._ps.get(ch)
+        if p is None:
+            if len(self._ps) > MEMO_SIZE:
+                self._ps.clear()
+            p = self._ps[ch] = (self.unigram.get(ch, 0) + 0.1) / (
+                self.total + 0.1 * len(self.unigram)
+            )
+        return p
 
     def forget(self) -> None:
         """Drop the kept numbers (see :meth:`ChineseScorer.forget`)."""
         self._memo.clear()
         self._memo3.clear()
+        self._pairs.clear()
         self.shortlists.clear()
         self.fit_rows.clear()
         self.bests.clear()
@@ -330,11 +342,7 @@ class CharBigram:
         key = (prev, chars, "")
         row = self._rows.get(key)
         if row is None:
-            if len(chars) > 256:  # a lost character's thousands: read prev's pairs at once
-                seen = self.bigram.extensions(prev).get
-                counts = [seen(ch, 0) for ch in chars]
-            else:  # a completion's couple of hundred: look each up
-                counts = self.bigram.get_all([prev + ch for ch in chars])
+            counts = self._follow_counts(prev, chars)
             denominator = self.unigram.get(prev, 0) + self.ALPHA
             log = math.log
             # pair()'s expression, term for term
@@ -344,6 +352,20 @@ class CharBigram:
             ]
             self._keep_row(key, row)
         return row
+
+    def _follow_counts(self, prev: str, chars: tuple[str, ...]) -> list[int]:
+        """The bigram counts of ``prev`` followed by each of ``chars``.
+
+        For a lost character's thousands of candidates, or when few pairs
+        start with ``prev`` (no more than its own count), the pairs that
+        start with it are read from the trie at once; otherwise (a
+        completion's couple of hundred after a common character) each is
+        looked up.
+        """
+        if len(chars) > 256 or self.unigram.get(prev, 0) < len(chars):
+            seen = self.bigram.extensions(prev).get
+            return [seen(ch, 0) for ch in chars]
+        return self.bigram.get_all([prev + ch for ch in chars])
 
     def precedes(self, chars: tuple[str, ...], after: str) -> list[float]:
         """``[self.pair(ch, after) for ch in chars]``: the very same numbers, sooner.
@@ -420,6 +442,74 @@ class CharBigram:
             total += triple(three) if lp is None else lp
         return total
 
+    def continue_each(
+        self, total: float, left: str, chars: tuple[str, ...], right: str
+    ) -> list[float]:
+        """``[self.add_terms(total, left + c + right, len(left), len(left) + 3) for c in chars]``
+        with trigrams and ``len(left) >= 2``: the very same numbers, sooner.
+
+        Each term is computed as :meth:`pair` and :meth:`triple` compute it,
+        term by term for all the characters at once, and the sums are added
+        in the same order; the pairs' counts are looked up once each.
+
+        >>> pairs = {"提高": 3, "高到": 3, "高的": 3, "到了": 2}
+        >>> m = CharBigram({"提": 3, "高": 5, "到": 5, "的": 9}, pairs, {"提高到": 3})
+        >>> m.continue_each(-1.0, "提高", ("到", "的"), "了") == [
+        ...     m.add_terms(-1.0, "提高" + c + "了", 2, 5) for c in ("到", "的")
+        ... ]
+        True
+        """
+        trigram = self.trigram
+        assert trigram is not None and len(left) >= 2
+        log, exp, beta, alpha = math.log, math.exp, self.BETA, self.ALPHA
+        l2, l3 = left[-2:], left[-1]
+        # the term of the character itself: triple(left[-2:] + c)
+        after_l3 = self._follow_counts(l3, chars)  # pair counts l3 + c
+        denominator = self.unigram.get(l3, 0) + alpha
+        lps = [  # pair(l3, c), its expression term for term
+            log((n + weight) / denominator)
+            for n, weight in zip(after_l3, self._weights(chars), strict=True)
+        ]
+        context = self._pair_count(l2)
+        if context:
+            found = trigram.extensions(l2) if context >= MIN_TRIGRAM else {}
+            below = context + beta
+            lps = [
+                log((found.get(c, 0) + beta * exp(lp)) / below)
+                for c, lp in zip(chars, lps, strict=True)
+            ]
+        totals = [total + lp for lp in lps]
+        if not right:
+            return totals
+        # the term of right[0]: triple(l3 + c + right[0])
+        r1 = right[0]
+        before_r1 = self.bigram.get_all([c + r1 for c in chars])  # pair counts c + r1
+        weight = alpha * self._p(r1)
+        unigram = self.unigram.get
+        lps = [  # pair(c, r1)
+            log((n + weight) / (unigram(c, 0) + alpha))
+            for n, c in zip(before_r1, chars, strict=True)
+        ]
+        get3 = trigram.get
+        lps = [
+            log(((get3(l3 + c + r1, 0) if n >= MIN_TRIGRAM else 0) + beta * exp(lp)) / (n + beta))
+            if n
+            else lp
+            for c, n, lp in zip(chars, after_l3, lps, strict=True)
+        ]
+        totals = [t + lp for t, lp in zip(totals, lps, strict=True)]
+        if len(right) < 2:
+            return totals
+        # the term of right[1]: triple(c + right[:2])
+        r2 = right[:2]
+        lp = self.pair(r1, right[1])
+        blended = beta * exp(lp)
+        lps = [
+            log(((get3(c + r2, 0) if n >= MIN_TRIGRAM else 0) + blended) / (n + beta)) if n else lp
+            for c, n in zip(chars, before_r1, strict=True)
+        ]
+        return [t + lp for t, lp in zip(totals, lps, strict=True)]
+
     def head(self, ch: str) -> float:
         """Log-probability of ``ch`` opening a text."""
         return math.log(self._p(ch))
@@ -432,9 +522,18 @@ class CharBigram:
             if len(self._memo) > MEMO_SIZE:
                 self._memo.clear()
             count_prev = self.unigram.get(prev, 0)
-            p = (self.bigram.get(pair, 0) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
+            p = (self._pair_count(pair) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
             lp = self._memo[pair] = math.log(p)
         return lp
+
+    def _pair_count(self, pair: str) -> int:
+        """``self.bigram.get(pair, 0)``, kept (at most MEMO_SIZE counts)."""
+        n = self._pairs.get(pair)
+        if n is None:
+            if len(self._pairs) > MEMO_SIZE:
+                self._pairs.clear()
+            n = self._pairs[pair] = self.bigram.get(pair, 0)
+        return n
 
     def triple(self, three: str) -> float:
         """Log-probability of ``three[2]`` after ``three[:2]`` (trigrams needed).
@@ -447,8 +546,12 @@ class CharBigram:
         lp = self._memo3.get(three)
         if lp is None:
             assert self.trigram is not None
-            lp = self.pair(three[1], three[2])
-            context = self.bigram.get(three[:2], 0)
+            lp = self._memo.get(three[1:])
+            if lp is None:
+                lp = self.pair(three[1], three[2])
+            context = self._pairs.get(three[:2])
+            if context is None:
+                context = self._pair_count(three[:2])
             if context:  # else the pair's estimate as it is
                 found = self.trigram.get(three, 0) if context >= MIN_TRIGRAM else 0
                 lp = math.log((found + self.BETA * math.exp(lp)) / (context + self.BETA))
@@ -611,27 +714,129 @@ class ChineseScorer:
                 chars.add_terms(0.0, right_s, k, k + 1) for k in range(reach, len(right_s))
             ]
         scores = []
-        fill, context = model.fill_after, model.context(left_s)
-        for middle_s in simplified_each(middles):
-            # logprob_with, inline: the suffixes of right are scored once
+        fill_from, context = model._fill, model.context(left_s)
+        cut = len(left_s)
+        # What candidates share, worked out once (each number as logprob
+        # computes it, so the sums are the very same): the word scores of
+        # the positions after a middle's first character (they depend only
+        # on the text from there on), the character terms of all but its
+        # last character (summed from the left), and the typography, which
+        # reads a character only for the marks it looks for.
+        suffixes: dict[str | None, list[float]] = {}
+        prefixes: dict[tuple[float, str], float] = {}
+        typography: dict[str, float] = {}
+        after_left = _typography_on(left_s, (0.0, False, ""))
+        # what _fill reads for each character of left (left is the same for all)
+        left_singles = [model.single_entry(ch) for ch in left_s]
+        singles, single_entry = model._singles, model.single_entry
+        prefix_ids, word_logs = model._prefix_ids, model._word_logs
+        forms = simplified_each(middles)
+        totals: list[float] | None = None  # the character model's, when worked out at once
+        if chars is not None and chars.trigram is not None and cut >= 2 and all(forms):
+            totals = self._char_totals(opening, left_s, forms, right_s)
+        for number, middle_s in enumerate(forms):
             body = left_s + middle_s
             text = body + right_s
-            best = [0.0] * len(body) + tail
-            fill(text, best, len(body), context)
-            score = best[0] + _typography(text)
-            if chars is not None:
+            # the word model: _fill's numbers, the positions of middle[1:] and
+            # right from the candidates' shared suffixes, the rest inline
+            if middle_s:
+                rest: str | None = middle_s[1:]
+                known = suffixes.get(rest)
+                if known is None:
+                    best = [0.0] * len(body) + tail
+                    fill_from(text, best, len(body), cut + 1)
+                    known = suffixes[rest] = best[cut + 1 :]
+                best = [0.0] * (cut + 1) + known
+                first = cut
+            else:
+                best = [0.0] * cut + tail
+                first = cut - 1
+            for i in range(first, -1, -1):  # _fill's loop, left's words known (context)
+                words = context[i] if i < cut else None
+                if words is None:  # a word starting here may reach past left
+                    ch = text[i]
+                    entry = singles.get(ch)
+                    if entry is None:
+                        entry = single_entry(ch)
+                    value = entry[0] + best[i + 1]
+                    if entry[1]:
+                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
+                            length = len(word)
+                            if length > 1:
+                                candidate = word_logs[index] + best[i + length]
+                                if candidate > value:
+                                    value = candidate
+                else:
+                    entry = left_singles[i]
+                    value = entry[0] + best[i + 1]
+                    if entry[1]:
+                        for length, log in words:
+                            candidate = log + best[i + length]
+                            if candidate > value:
+                                value = candidate
+                best[i] = value
+            if _TYPOGRAPHIC.isdisjoint(middle_s):
+                marks = "x" * len(middle_s)
+            else:
+                marks = "".join(c if c in _TYPOGRAPHIC else "x" for c in middle_s)
+            penalty = typography.get(marks)
+            if penalty is None:
+                penalty = typography[marks] = _typography_on(
+                    right_s, _typography_on(marks, after_left)
+                )[0]
+            score = best[0] + penalty
+            if totals is not None:
+                total = totals[number]
+                for lp in inner_right:
+                    total += lp
+                score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
+            elif chars is not None:
                 # summed in the order logprob sums them: the very same number
                 if left_s:
-                    total = chars.add_terms(opening, text, len(left_s), len(body) + reach)
+                    total = opening
                 elif text:
-                    total = chars.add_terms(chars.head(text[0]), text, 1, len(body) + reach)
+                    total = chars.head(text[0])
                 else:
                     total = 0.0
+                if text:
+                    start = max(cut, 1)
+                    split = max(start, len(body) - 1)
+                    shared = (total, middle_s[:-1])  # total: text[0] without left
+                    partial = prefixes.get(shared)
+                    if partial is None:
+                        partial = prefixes[shared] = chars.add_terms(total, text, start, split)
+                    total = chars.add_terms(partial, text, split, len(body) + reach)
                 for lp in inner_right:
                     total += lp
                 score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
             scores.append(score)
         return scores
+
+    def _char_totals(self, opening: float, left: str, forms: list[str], right: str) -> list[float]:
+        """The character model's sums for :meth:`_between_fresh` up to the terms
+        within ``right``: ``left`` (two characters or more, scored as
+        ``opening``), each of ``forms`` (not empty) and ``right``, trigrams.
+
+        The candidates that differ only in their last character (a lost
+        byte's completions; a head's tails) share the terms before it, and
+        their last terms are worked out together (:meth:`CharBigram.continue_each`).
+        """
+        chars = self.chars
+        assert chars is not None
+        groups: dict[str, list[int]] = {}
+        for k, form in enumerate(forms):
+            groups.setdefault(form[:-1], []).append(k)
+        totals = [0.0] * len(forms)
+        cut = len(left)
+        for head, members in groups.items():
+            before = left + head
+            partial = chars.add_terms(opening, before, cut) if head else opening
+            lasts = tuple(forms[k][-1] for k in members)
+            for k, total in zip(
+                members, chars.continue_each(partial, before, lasts, right), strict=True
+            ):
+                totals[k] = total
+        return totals
 
     @property
     def common_hanzi(self) -> tuple[str, ...]:
@@ -819,12 +1024,25 @@ class InDocument(ChineseScorer):
         edge_left, edge_right = _simplify_chars(left[-1:]), _simplify_chars(right[:1])
         if not _SEEN.issuperset(itertools.chain.from_iterable(middles)):
             _learn_simple(itertools.chain.from_iterable(middles))
-        windows = [edge_left + middle.translate(_TABLE) + edge_right for middle in middles]
+        forms = [middle.translate(_TABLE) for middle in middles]
+        windows = [edge_left + form + edge_right for form in forms]
         add = operator.add
         if counts is None:
             in_doc = self._in_document
             fixed = self._in_doc(_simplify_chars(left)) + self._in_doc(_simplify_chars(right))
-            counts = [fixed + sum(map(in_doc, map(add, w, w[1:]))) for w in windows]
+            if all(len(form) == 1 for form in forms):
+                # a lost byte's completions: the two pairs with the edges, a
+                # column at a time (a lone edge character is no pair: never found)
+                counts = [
+                    fixed + a + b
+                    for a, b in zip(
+                        map(in_doc, map(add, itertools.repeat(edge_left), forms)),
+                        map(in_doc, map(add, forms, itertools.repeat(edge_right))),
+                        strict=True,
+                    )
+                ]
+            else:
+                counts = [fixed + sum(map(in_doc, map(add, w, w[1:]))) for w in windows]
             if len(self._kept) > MEMO_SIZE // 100:
                 self._kept.clear()
             self._kept[key] = counts

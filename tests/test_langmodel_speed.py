@@ -128,3 +128,41 @@ def test_trigrams_tell_apart_what_one_character_of_context_cannot() -> None:
     """After 重点, 工 is likelier with the trigram 重点工 than by the pair 点工 alone."""
     assert WITH_TRIGRAMS.chars is not None and MODEL.chars is not None
     assert WITH_TRIGRAMS.chars.logprob("重点工") > MODEL.chars.logprob("重点工")
+
+
+@given(
+    total=st.floats(-50, 0),
+    left=st.text(alphabet=ALPHABET, min_size=2, max_size=5),
+    candidates=chars,
+    right=texts,
+)
+def test_continue_each_equals_add_terms(
+    total: float, left: str, candidates: tuple[str, ...], right: str
+) -> None:
+    """The last terms of many candidates at once are add_terms' numbers, bit for bit."""
+    batch, plain = _bigram(trigrams=True), _bigram(trigrams=True)
+    stop = len(left) + 3
+    assert batch.continue_each(total, left, candidates, right) == [
+        plain.add_terms(total, left + c + right, len(left), stop) for c in candidates
+    ]
+
+
+@pytest.mark.parametrize("trigrams", [False, True], ids=["bigrams", "trigrams"])
+@given(
+    left=texts,
+    heads=st.lists(st.text(alphabet=ALPHABET, max_size=3), min_size=1, max_size=4),
+    tails=st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=4),
+    right=texts,
+)
+def test_logprobs_between_equals_logprob_for_heads_and_tails(
+    trigrams: bool, left: str, heads: list[str], tails: list[str], right: str
+) -> None:
+    """Candidates that share all but their last character (a head's tails, or a
+    lost byte's completions when the heads are empty) are scored together: the
+    same numbers as one by one."""
+    middles = [h + t for h in heads for t in tails]
+    fresh = ChineseScorer(MODEL.model, _bigram(trigrams))
+    plain = ChineseScorer(WordModel(WORDS), _bigram(trigrams))
+    assert fresh.logprobs_between(left, middles, right) == [
+        plain.logprob(left + m + right) for m in middles
+    ]
