@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
@@ -57,6 +58,18 @@ class GridStyle:
 
 
 Line = tuple[int, int]
+
+
+def merge_runs(runs: Iterable[Run]) -> list[Run]:
+    """Neighbouring runs in the same face and background as one (hard breaks stay apart)."""
+    out: list[Run] = []
+    for run in runs:
+        if out and run.font and out[-1].font == run.font and out[-1].back == run.back:
+            out[-1] = out[-1]._replace(text=out[-1].text + run.text)
+        else:
+            out.append(run)
+    return out
+
 
 # Advances on the grid by (font, size, extra space), then character: the glyph
 # width and the grid's extra space, for every character of every block.
@@ -172,14 +185,9 @@ class GridBlock(Flowable):  # type: ignore[misc]
 
     def _slice(self, lines: list[Line]) -> list[Run]:
         """The runs of ``lines``, rejoined without the spaces the breaks dropped."""
-        runs: list[Run] = []
-        for a, b in lines:
-            for run, text in self._pieces(a, b):
-                if runs and runs[-1].font == run.font and runs[-1].back == run.back and run.font:
-                    runs[-1] = runs[-1]._replace(text=runs[-1].text + text)
-                else:
-                    runs.append(run._replace(text=text))
-        return runs
+        return merge_runs(
+            run._replace(text=text) for a, b in lines for run, text in self._pieces(a, b)
+        )
 
     def _pieces(self, a: int, b: int) -> list[tuple[Run, str]]:
         """The runs overlapping characters ``a:b``, each with its text there."""

@@ -22,7 +22,7 @@ from reportlab.lib.colors import HexColor
 
 from ..model import Block, Field
 from ..textutil import markup_escape as escape
-from .gridblock import LINE_BREAK, Run
+from .gridblock import LINE_BREAK, Run, merge_runs
 from .layout import Profile, title_lines
 
 _LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:%/\- ]*[A-Za-z0-9%]|[A-Za-z0-9]")
@@ -173,7 +173,7 @@ def block_runs(
                     stream += [_TAG, Run(text, font, back), _TAG]
             if wrapped:
                 stream.append(_TAG)
-    return _merged(_spaced(stream))
+    return merge_runs(_spaced(stream))
 
 
 def _spaced(stream: list[Run | None]) -> list[Run]:
@@ -195,17 +195,6 @@ def _spaced(stream: list[Run | None]) -> list[Run]:
     if stream and stream[-1] is not None:
         spans[-1] = spans[-1]._replace(text=spans[-1].text.rstrip())
     return [s._replace(text=_SPACE.sub(" ", s.text)) for s in spans if s.text]
-
-
-def _merged(runs: list[Run]) -> list[Run]:
-    """Neighbouring runs in the same face and background as one (hard breaks stay apart)."""
-    out: list[Run] = []
-    for run in runs:
-        if out and run.font and out[-1].font == run.font and out[-1].back == run.back:
-            out[-1] = out[-1]._replace(text=out[-1].text + run.text)
-        else:
-            out.append(run)
-    return out
 
 
 @cache
