@@ -8,6 +8,7 @@ import pytest
 from conftest import load_cases
 
 from pipeline import Block, BlockKind, Document, Field, Meta, Options, Text
+from pipeline.conservation import account
 from pipeline.stages.base import apply_edits
 from pipeline.stages.cleanup import clean_up
 from pipeline.stages.convert import convert
@@ -119,6 +120,41 @@ def test_a_line_break_inside_a_damaged_span_is_joined_and_repaired() -> None:
     doc = repair_mojibake(doc_of("扎實推進“六穩”“六?!钡戎", "攸c工作,力促一季度"), Options())
     assert [b.text for b in doc.blocks] == ["扎實推進“六穩”“六保”等重點工作,力促一季度"]
     assert doc.changes[0].reason == "joined a line broken inside a damaged span"
+
+
+def test_a_run_unsure_at_one_end_is_applied_between_its_ends() -> None:
+    """The bytes between a shifted run's ends are all there: only the guessed end is kept."""
+    source = "但也有部分同志的发言停留在?柑寤帷⒔哺惺艿牟忝?,对问题的剖析不够深入。"
+    doc = repair_mojibake(doc_of(source), Options())
+    block = doc.blocks[0]
+    (field,) = block.fields()
+    assert field.kind == "review" and field.raw == "?"
+    assert field.label.startswith("待核对：?（疑为「") and field.label.endswith("」）")
+    assert block.text == "但也有部分同志的发言停留在?体会、讲感受的层面,对问题的剖析不够深入。"
+    (change,) = doc.changes
+    assert (change.before, change.after) == ("?柑寤帷⒔哺惺艿牟忝?", "?体会、讲感受的层面")
+    assert change.confidence < 0.6 and "kept for review" in change.reason
+    assert account(source, doc), account(source, doc).describe()
+
+
+def test_a_question_word_on_the_line_before_makes_the_mark_a_question(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hard wrap may put the question word on the line before the ``?``."""
+    from pipeline.stages import mojibake
+
+    monkeypatch.setattr(mojibake, "SINGLE_LOST_MARGIN", -100.0)  # any '?' may be a lost hanzi
+    line = "確定的目標任務變成美好現實?關鍵在於落實。"
+    assert repair_mojibake(doc_of("任務艱鉅。", line), Options()).changes
+    assert repair_mojibake(doc_of("任務艱鉅。如何把大會", line), Options()).changes == ()
+
+
+def test_a_character_lost_at_a_line_end_is_not_left_as_question_marks() -> None:
+    doc = repair_mojibake(
+        doc_of("完成十二个村的道路硬化和污水管??", "改造。沿溪而建的风光带"), Options()
+    )
+    (change,) = doc.changes
+    assert change.before == "??" and change.offset == len("完成十二个村的道路硬化和污水管")
 
 
 def test_lines_ending_a_sentence_are_not_joined() -> None:

@@ -62,6 +62,8 @@ _CONTEXT = 3  # characters of context scored on each side
 
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
+MIN_PARTIAL = 2  # characters between a run's unsure ends for the rest to be applied
+MAX_GUESS_SHOWN = 4  # a review field names its best guess when it is this short
 COMMON_CHARS = 4000  # candidates when a whole character was lost
 # Marks lost whole are candidates too: in GBK "，" is A3 AC, and a lone AC
 # before a hanzi cannot pair, so a lost comma shows as "??" like a hanzi.
@@ -96,11 +98,25 @@ class Repair:
     confidence: float
     review: bool = False
     evidence: float = 0.0  # nats the bytes lend the repair (see _unpaired_bonus)
+    # A shifted run's reading is certain between its ends; only the characters
+    # completed from a lost byte are guesses: how long they are in ``after``
+    # and how sure each is on its own (its share of the joint ranking).
+    head: int = 0
+    tail: int = 0
+    head_confidence: float = 1.0
+    tail_confidence: float = 1.0
+    # (offset in ``after``, length, guess, confidence) of the characters kept
+    # for review when the rest of the repair is applied (see _partial)
+    unsure: tuple[tuple[int, int, str, float], ...] = ()
+    guess: str = ""  # of a span kept for review: the best reading, shown beside it
+    # read back from a traditional conversion of the damage, which is not one
+    # to one: then even the characters between the ends are not certain
+    converted: bool = False
 
 
 # One character lost whole: its two bytes shown as "??", or one shown and one
 # dropped ("?"), right after a hanzi.
-_LOST_CHAR = re.compile(r"(?<=[^?\s])\?\??(?=[^?])")
+_LOST_CHAR = re.compile(r"(?<=[^?\s])(?:\?\?(?=[^?]|$)|\?(?=[^?]))")  # "??" also at the end
 
 
 # Words that make a clause a question (simplified and traditional forms).
@@ -231,6 +247,52 @@ def _unpaired_bonus(unpaired: frozenset[int], share: float = UNPAIRED_SHARE) -> 
 def _softmax_top(scores: list[float]) -> float:
     best = max(scores)
     return 1.0 / sum(math.exp(s - best) for s in scores)
+
+
+def _end_shares(joint: list[tuple[float, str, str, float]]) -> tuple[float, float]:
+    """How sure the best head and the best tail each are: their shares of the joint ranking.
+
+    >>> _end_shares([(0.0, "就", "要", 0.0), (0.0, "和", "要", 0.0)])
+    (0.5, 1.0)
+    """
+    best, head, tail = joint[0][0], joint[0][1], joint[0][2]
+    weights = [math.exp(j[0] - best) for j in joint]
+    total = sum(weights)
+    head_share = sum(w for w, j in zip(weights, joint, strict=True) if j[1] == head)
+    tail_share = sum(w for w, j in zip(weights, joint, strict=True) if j[2] == tail)
+    return head_share / total, tail_share / total
+
+
+def _partial(found: Repair) -> Repair | None:
+    """A repair not sure enough as a whole, applied where it is sure: between its ends.
+
+    The characters between a shifted run's two ends decode from bytes that
+    are all there; only the characters completed from a lost byte are
+    guesses.  When at least :data:`MIN_PARTIAL` characters lie between them,
+    those are applied and each unsure end is kept for review with its best
+    guess, so the reader checks one character instead of a run of garbage.
+    """
+    middle = len(found.after) - found.head - found.tail
+    if middle < MIN_PARTIAL or not (found.head or found.tail) or found.converted:
+        return None
+    ends = (
+        (0, found.head, found.head_confidence),
+        (len(found.after) - found.tail, found.tail, found.tail_confidence),
+    )
+    unsure = tuple(
+        (at, length, found.after[at : at + length], share)
+        for at, length, share in ends
+        if length and share < MIN_CONFIDENCE
+    )
+    if not unsure:
+        return None
+    guesses = "; ".join(f"「{guess}」 ({share:.2f})" for _, _, guess, share in unsure)
+    return replace(
+        found,
+        unsure=unsure,
+        reason=found.reason
+        + f"; the characters completed from a lost byte are unsure, kept for review: {guesses}",
+    )
 
 
 # Marks that open or pause and so never end a paragraph (a repair's last
@@ -479,7 +541,7 @@ class _Repairer:
             return None  # "??": a character lost whole, not a shifted run
         body = text[body_start:body_end]
         found = self._shifted(start, end, codec, body, last_real)
-        simple = simplified(body)
+        simple, certain = _unconverted(body, codec)
         if simple != body.translate(_UNFOLDED_MARKS):
             other = self._shifted(start, end, codec, simple, last_real)
             if other and (
@@ -488,7 +550,9 @@ class _Repairer:
                 > self.total_gain(start, end, found.after) + found.evidence
             ):
                 found = replace(
-                    other, reason=other.reason + " (the damage had been converted to traditional)"
+                    other,
+                    reason=other.reason + " (the damage had been converted to traditional)",
+                    converted=not certain,
                 )
         return found
 
@@ -550,6 +614,7 @@ class _Repairer:
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
             return None
         confidence = _softmax_top([j[0] for j in joint])
+        head_share, tail_share = _end_shares(joint)
         name = "GBK" if codec == "gbk" else "Big5"
         return Repair(
             start,
@@ -558,6 +623,10 @@ class _Repairer:
             f"{name} text decoded one byte out of phase; restored the lost byte and re-decoded",
             round(confidence, 3),
             evidence=evidence,
+            head=len(head),
+            tail=len(tail),
+            head_confidence=round(head_share, 3),
+            tail_confidence=round(tail_share, 3),
         )
 
     def _complete(
@@ -605,6 +674,50 @@ class _Repairer:
         return model.ranked_between(
             left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
         )
+
+
+@lru_cache(maxsize=4096)
+def _traditional(ch: str) -> str:
+    from .convert import converter
+
+    return converter("s2t")(ch)
+
+
+def _gb2312(ch: str) -> bool:
+    """Whether ``ch`` is in GB2312, where nearly every pair a shifted GBK decoding reads falls."""
+    try:
+        return ch.encode("gb2312") is not None
+    except UnicodeEncodeError:
+        return False
+
+
+def _unconverted(body: str, codec: str) -> tuple[str, bool]:
+    """``body`` as it was before a site converted it to traditional, and whether that is certain.
+
+    Each character is read back as its simplified form or as itself,
+    whichever converts to it; shifted GBK pairs fall in GB2312, so where both
+    do the one in GB2312 is taken (``贗`` was ``赝``; ``袷`` stays, as ``夹``
+    becomes ``夾``).  Where both are in it the reading is not certain; Big5
+    text is traditional already.  Folded marks are unfolded.
+
+    >>> _unconverted("嗣袷贗", "gbk"), _unconverted("嗣袷贗", "big5")
+    (('嗣袷赝', True), ('嗣夹赝', False))
+    """
+    simple = simplified(body)
+    if codec != "gbk":
+        return simple, False
+    out = []
+    certain = True
+    for ch, form in zip(body, simple, strict=True):
+        if ch == form or not is_cjk(ch):
+            out.append(form)
+            continue
+        readings = [x for x in (form, ch) if _traditional(x) == ch]
+        if len(readings) > 1:
+            readings = [x for x in readings if _gb2312(x)] or readings
+        out.append(readings[0] if readings else form)
+        certain = certain and len(readings) == 1
+    return "".join(out), certain
 
 
 def _decodings(codec: str, pairs: Iterable[bytes]) -> tuple[str, ...]:
@@ -877,9 +990,12 @@ def find_repairs(
     model: Callable[[], ChineseScorer] = scorer,
     paragraph_end: bool = True,
     across: int | None = None,
+    before: str = "",
 ) -> list[Repair]:
     """Repairs for one run of text, non-overlapping, in order.
 
+    ``before``: the text before it in its paragraph (the line before, when a
+    hard wrap may have cut the sentence), read for question words.
     ``paragraph_end``: the text ends where its paragraph does (no field
     follows).  ``across``: only damage that spans this offset is looked at.
     """
@@ -896,6 +1012,10 @@ def find_repairs(
     if not runs and not lost_chars:
         return sorted(repairs, key=lambda r: r.start)
     repairer = _Repairer(text, model(), paragraph_end)
+
+    def question(start: int, end: int) -> bool:
+        return _question(before + text, len(before) + start, len(before) + end)
+
     proposals: list[tuple[float, Repair]] = []
     # Where the lost byte shows as '?', the run after it is nearly always the
     # damage: a sure repair there spares trying every start before a '?' it
@@ -904,7 +1024,7 @@ def find_repairs(
     for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
         if not lead_lost and (
             any(a <= end - 1 < b for a, b in covered)
-            or (end - start <= 2 and _question(text, end - 1, end))  # 几? is no run
+            or (end - start <= 2 and question(end - 1, end))  # 几? is no run
         ):
             continue
         for codec in ("gbk", "big5"):
@@ -918,7 +1038,7 @@ def find_repairs(
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
             continue
-        if _question(text, start, end) or (
+        if question(start, end) or (
             end - start == 1 and text[start - 1].isascii() and text[start - 1].isalpha()
         ):
             continue  # a question (why?): the '?' is a folded '？', not a lost character
@@ -930,18 +1050,30 @@ def find_repairs(
         if any(r.start < found.end and found.start < r.end for r in repairs):
             continue
         if found.confidence < MIN_CONFIDENCE:
-            found = replace(
+            found = _partial(found) or replace(
                 found,
                 after=text[found.start : found.end],
                 review=True,
-                reason=found.reason + "; not sure enough, kept for review",
+                guess=found.after,
+                reason=found.reason
+                + f"; not sure enough, kept for review (best guess 「{found.after}」)",
             )
         repairs.append(found)
     return sorted(repairs, key=lambda r: r.start)
 
 
+def _review_field(field_id: str, raw: str, guess: str) -> Field:
+    """A damaged span (or a lost character, ``?``) kept for the reader to check, with a guess.
+
+    >>> _review_field("r0-3", "?", "半").label
+    '待核对：?（疑为「半」）'
+    """
+    shown = f"（疑为「{guess}」）" if guess and len(guess) <= MAX_GUESS_SHOWN else ""
+    return Field(id=field_id, kind=REVIEW_KIND, label=f"待核对：{raw}{shown}", raw=raw)
+
+
 def _apply(
-    block: Block, index: int, model: Callable[[], ChineseScorer]
+    block: Block, index: int, model: Callable[[], ChineseScorer], before: str = ""
 ) -> tuple[Block, list[Change]]:
     inlines: list[Inline] = []
     changes: list[Change] = []
@@ -953,18 +1085,28 @@ def _apply(
             continue
         text = inline.text
         pos = 0
-        for r in find_repairs(text, model, k == len(block.inlines) - 1):
+        last = k == len(block.inlines) - 1
+        for r in find_repairs(text, model, last, before=before + block.text[:offset]):
             if r.start > pos:
                 inlines.append(Text(text[pos : r.start]))
+            after = r.after
             if r.review:
-                inlines.append(
-                    Field(
-                        id=f"r{index}-{offset + r.start}",
-                        kind=REVIEW_KIND,
-                        label=f"待核对：{text[r.start : r.end]}",
-                        raw=text[r.start : r.end],
-                    )
-                )
+                raw = text[r.start : r.end]
+                inlines.append(_review_field(f"r{index}-{offset + r.start}", raw, r.guess))
+                after = ""
+            elif r.unsure:
+                at = 0
+                after = ""
+                for start, length, guess, _share in r.unsure:
+                    if start > at:
+                        inlines.append(Text(r.after[at:start]))
+                    field_id = f"r{index}-{offset + r.start + start}"
+                    inlines.append(_review_field(field_id, _LOST[0], guess))
+                    after += r.after[at:start] + _LOST[0]
+                    at = start + length
+                if at < len(r.after):
+                    inlines.append(Text(r.after[at:]))
+                after += r.after[at:]
             else:
                 inlines.append(Text(r.after))
             changes.append(
@@ -972,7 +1114,7 @@ def _apply(
                     stage=STAGE,
                     reason=r.reason,
                     before=text[r.start : r.end],
-                    after=r.after if not r.review else "",
+                    after=after,
                     block=index,
                     offset=offset + r.start,
                     confidence=r.confidence,
@@ -993,6 +1135,9 @@ def _apply(
     return replace(block, inlines=tuple(merged)), changes
 
 
+_SENTENCE_ENDS = tuple("。！？；：…”")  # a line ending so ends its paragraph
+
+
 def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScorer]) -> bool:
     """Whether a damaged span runs over the line break between two text-only lines.
 
@@ -1004,7 +1149,7 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
         return False
     if any(not isinstance(i, Text) for i in (*first.inlines, *second.inlines)):
         return False
-    if head[-1] in "。！？；：…”":
+    if head.endswith(_SENTENCE_ENDS):
         return False  # a sentence ends there: a real paragraph end
     seam = len(head)
     near = head[-_MAX_RUN:] + tail[:_MAX_RUN]
@@ -1079,7 +1224,9 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
             block = replace(block, inlines=(Text(block.text + source[index + 1].text),))
             source[index + 1 : index + 2] = []
             source[index] = block
-        new, found = _apply(block, len(blocks), scorer_for(block))
+        previous = source[index - 1].text if index else ""
+        before = "" if previous.endswith(_SENTENCE_ENDS) else previous
+        new, found = _apply(block, len(blocks), scorer_for(block), before)
         blocks.append(new if found else block)
         changes.extend(found)
         index += 1

@@ -70,6 +70,9 @@ MAX_SALUTATION_OFFSET = 80
 # Stand-ins for fields (see _with_fields): a run of one private-use character.
 _STAND_IN = re.compile("([\U000f0000-\U000ffffd])\\1*")
 _SEAM_FINDERS = (find_pinyin_edits, find_junk_edits)
+# A line ending in a hanzi, or in a hanzi and the opening of a reading
+# (``新(x``), whose reading the next line may carry on.
+_OPEN_GLOSS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff](?: ?[(（][^()（）]{0,39})?$")
 
 
 # Full-width in Chinese type: CJK and Hangul blocks, full-width forms, and the
@@ -175,12 +178,11 @@ def joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
         return 0.0
     if _CANNOT_START.match(body_cur):
         return 0.95  # no line starts with a closing mark, whatever the line before
-    if (
-        is_cjk(body_prev[-1])
-        and body_cur[0] in "(（"
-        and find_pinyin_edits(body_prev[-1] + body_cur)
+    gloss = _OPEN_GLOSS.search(body_prev)
+    if gloss and any(
+        e.end > len(gloss.group()) for e in find_pinyin_edits(gloss.group() + body_cur)
     ):
-        return 0.95  # the line opens with the reading of the character that ends the last
+        return 0.95  # the reading of the character that ends the line runs over the break
     at_width = (
         layout.width is not None
         and layout.width - 4 <= layout.measure(body_prev) <= layout.width + 1
