@@ -112,6 +112,10 @@ class Repair:
     # read back from a traditional conversion of the damage, which is not one
     # to one: then even the characters between the ends are not certain
     converted: bool = False
+    # the run starts at the '?' its lost byte left: where it starts is known
+    # (a dropped byte leaves the start to be inferred, and so the head's share
+    # of one start's ranking overstates how sure it is)
+    anchored: bool = False
 
 
 # One character lost whole: its two bytes shown as "??", or one shown and one
@@ -269,23 +273,28 @@ def _partial(found: Repair) -> Repair | None:
     The characters between a shifted run's two ends decode from bytes that
     are all there; only the characters completed from a lost byte are
     guesses.  When at least :data:`MIN_PARTIAL` characters lie between them,
-    those are applied and each unsure end is kept for review with its best
-    guess, so the reader checks one character instead of a run of garbage.
+    or one end is sure, the rest is applied and each unsure end is kept for
+    review with its best guess: the reader checks one character instead of a
+    run of garbage.
     """
-    middle = len(found.after) - found.head - found.tail
-    if middle < MIN_PARTIAL or not (found.head or found.tail) or found.converted:
+    if not (found.head or found.tail) or found.converted or not found.anchored:
         return None
-    ends = (
-        (0, found.head, found.head_confidence),
-        (len(found.after) - found.tail, found.tail, found.tail_confidence),
-    )
+    ends = [
+        (at, length, share)
+        for at, length, share in (
+            (0, found.head, found.head_confidence),
+            (len(found.after) - found.tail, found.tail, found.tail_confidence),
+        )
+        if length
+    ]
     unsure = tuple(
         (at, length, found.after[at : at + length], share)
         for at, length, share in ends
-        if length and share < MIN_CONFIDENCE
+        if share < SURE
     )
-    if not unsure:
-        return None
+    middle = len(found.after) - found.head - found.tail
+    if not unsure or (middle < MIN_PARTIAL and len(unsure) == len(ends)):
+        return None  # sure nowhere, or only as a whole
     guesses = "; ".join(f"「{guess}」 ({share:.2f})" for _, _, guess, share in unsure)
     return replace(
         found,
@@ -554,7 +563,7 @@ class _Repairer:
                     reason=other.reason + " (the damage had been converted to traditional)",
                     converted=not certain,
                 )
-        return found
+        return replace(found, anchored=True) if found and lead_lost else found
 
     def _shifted(
         self, start: int, end: int, codec: str, body: str, last_real: bool
