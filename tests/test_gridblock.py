@@ -18,15 +18,15 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.model import Block, BlockKind, Field, Text
 from pipeline.writers.fonts import ROLES, resolve_fonts
-from pipeline.writers.gridblock import LINE_BREAK, GridBlock, GridStyle, Run
+from pipeline.writers.gridblock import LINE_BREAK, GridBlock, GridStyle, Run, merge_runs
 from pipeline.writers.layout import GBT9704, MM
-from pipeline.writers.linebreak import break_opportunities, violations
+from pipeline.writers.linebreak import CANNOT_END, CANNOT_START, break_opportunities, violations
 from pipeline.writers.pdf import _FontsOnDemand, _grid_style
 from pipeline.writers.pdfruns import FILLED_TINT, block_runs
 from pipeline.writers.pdftext import font_codes
@@ -34,6 +34,9 @@ from pipeline.writers.pdftext import font_codes
 FIELD = Field("f1", "name", "姓名", "***")
 FILLED = replace(FIELD, value=" 张  三 ")
 LONG = "关于做好二〇二四年度全市安全生产和防灾减灾工作的通知"
+SPACED = Block(
+    BlockKind.PARAGRAPH, (Text("  前导  与\n尾随 "), FILLED, Text(" 　全角  空格 "), FIELD)
+)
 
 WIDTH = GBT9704.text_width_mm * MM  # 156 mm
 PITCH = WIDTH / 28  # GB/T 9704: 28 characters of body type a line
@@ -51,7 +54,18 @@ BODY = _grid_style(GBT9704.styles["paragraph"], GBT9704)  # justified, indented 
 
 NAMES = {role: role for role in ROLES}
 FALLBACK = {"♔": "fallback"}
-BACKS = {HexColor(GBT9704.field_color).hexval(): "field", HexColor(FILLED_TINT).hexval(): "tint"}
+BACKS = {"field": HexColor(GBT9704.field_color), "tint": HexColor(FILLED_TINT)}
+
+
+def _back(colour: Color) -> str:
+    """``colour``'s name in :data:`BACKS` (a page gives colours to a few decimals)."""
+    (name,) = (
+        name
+        for name, known in BACKS.items()
+        if all(abs(a - b) < 1e-3 for a, b in zip(known.rgb(), colour.rgb(), strict=True))
+    )
+    return name
+
 
 Expected = list[tuple[str, str] | tuple[str, str, str]]  # text, face[, highlight]
 
@@ -73,9 +87,7 @@ RUNS: dict[str, tuple[Block, bool, Expected]] = {
         ],
     ),
     "white space one space, block stripped, kept at a highlight's edges, filled value tinted": (
-        Block(
-            BlockKind.PARAGRAPH, (Text("  前导  与\n尾随 "), FILLED, Text(" 　全角  空格 "), FIELD)
-        ),
+        SPACED,
         True,
         [
             ("前导 与 尾随 ", "body"),
@@ -85,11 +97,14 @@ RUNS: dict[str, tuple[Block, bool, Expected]] = {
         ],
     ),
     "a filled value without --mark-filled is plain text": (
-        Block(
-            BlockKind.PARAGRAPH, (Text("  前导  与\n尾随 "), FILLED, Text(" 　全角  空格 "), FIELD)
-        ),
+        SPACED,
         False,
         [("前导 与 尾随 张 三 全角 空格 ", "body"), ("【姓名】", "body", "field")],
+    ),
+    "a highlight's spaces kept at the block's start, the text's stripped at its end": (
+        Block(BlockKind.PARAGRAPH, (FILLED, Text(" 后文 "))),
+        True,
+        [(" 张 三 ", "body", "tint"), (" 后文", "body")],
     ),
     "neighbouring fields one run, a space between highlights kept": (
         Block(BlockKind.SIGNATURE, (FIELD, FIELD, Text(" "), FILLED)),
@@ -128,10 +143,7 @@ RUNS: dict[str, tuple[Block, bool, Expected]] = {
 
 
 def _named(runs: list[Run]) -> Expected:
-    return [
-        (r.text, r.font) if r.back is None else (r.text, r.font, BACKS[r.back.hexval()])
-        for r in runs
-    ]
+    return [(r.text, r.font) if r.back is None else (r.text, r.font, _back(r.back)) for r in runs]
 
 
 @pytest.mark.parametrize("name", RUNS)
@@ -250,15 +262,10 @@ def _draw(block: GridBlock, width: float = WIDTH) -> Drawn:
                 )
         lines.append(line)
     backgrounds = [
-        (
-            HexColor(
-                "#" + "".join(f"{round(float(c) * 255):02x}" for c in m.groups()[:3])
-            ).hexval(),
-            *(float(v) for v in m.groups()[3:]),
-        )
+        (_back(Color(*map(float, m.groups()[:3]))), *map(float, m.groups()[3:]))
         for m in _RECT.finditer("\n".join(canvas._code))
     ]
-    return Drawn(height, lines, [(BACKS.get(c, c), *rest) for c, *rest in backgrounds])
+    return Drawn(height, lines, backgrounds)
 
 
 def _body(text: str, fonts: Any, style: GridStyle = BODY) -> GridBlock:
@@ -286,6 +293,7 @@ def test_the_grid_is_28_characters_of_body_type(fonts: Any) -> None:
         ("国" * 25 + "5.5%。", ["国" * 25, "5.5%。"]),
         ("国" * 25 + "——国", ["国" * 25, "——国"]),  # so does the two-em dash
         ("国" * 24 + "ISO 9001 标准", ["国" * 24 + "ISO", "9001 标准"]),  # the space goes
+        ("国" * 26 + "  国国", ["国" * 26, "国国"]),  # spaces at a break start no line
     ],
 )
 def test_lines_break_on_the_grid_by_the_rules(text: str, lines: list[str], fonts: Any) -> None:
@@ -293,6 +301,16 @@ def test_lines_break_on_the_grid_by_the_rules(text: str, lines: list[str], fonts
     assert [line.text for line in drawn.lines] == lines
     assert drawn.height == near(len(lines) * LEADING)
     assert not violations(lines)
+
+
+def test_every_mark_keeps_to_its_neighbour(fonts: Any) -> None:
+    """No line starts with any closing mark, or ends with any opening one, of the rule sets."""
+    for mark in CANNOT_START:
+        lines = [line.text for line in _draw(_body("国" * 26 + mark + "国" * 4, fonts)).lines]
+        assert lines == ["国" * 25, "国" + mark + "国" * 4], mark
+    for mark in CANNOT_END:
+        lines = [line.text for line in _draw(_body("国" * 25 + mark + "国" * 5, fonts)).lines]
+        assert lines == ["国" * 25, mark + "国" * 5], mark
 
 
 def test_widths_are_the_fonts(fonts: Any) -> None:
@@ -317,7 +335,7 @@ _TOKEN = st.sampled_from(
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(tokens=st.lists(_TOKEN, min_size=1, max_size=80))
+@given(tokens=st.lists(_TOKEN, min_size=40, max_size=150))
 def test_every_line_fits_follows_the_rules_and_is_as_full_as_they_allow(
     tokens: list[str], fonts: Any
 ) -> None:
@@ -333,6 +351,7 @@ def test_every_line_fits_follows_the_rules_and_is_as_full_as_they_allow(
             pos += 1
         start, pos = pos, pos + len(line)
         assert start == 0 or allowed[start]  # a legal break: no mark, number or word split
+        assert line.strip(" ") == line
         assert _advance(line, body) <= limit + 1e-6
         if k < len(lines) - 1:  # up to the next legal break point would not have fitted
             longer = next(
@@ -371,6 +390,21 @@ def _styled(block: Block, fonts: Any, mark_filled: bool = False) -> GridBlock:
     return GridBlock(block_runs(block, GBT9704, fonts, mark_filled), style)
 
 
+def test_runs_are_drawn_in_their_faces_one_after_another(fonts: Any) -> None:
+    block = Block(BlockKind.PARAGRAPH, (Text("一是GDP增长，♔其余照旧。"),), lead=8)
+    style = _grid_style(GBT9704.style_for(block), GBT9704)
+    runs = block_runs(block, GBT9704, fonts, False, {"♔": fonts["heading2"]})
+    (line,) = _draw(GridBlock(runs, style)).lines
+    assert [(font, text) for _x, font, text in line.runs] == [
+        (fonts["bold"], "一是GDP增长，"),
+        (fonts["heading2"], "♔"),
+        (fonts["body"], "其余照旧。"),
+    ]
+    assert line.left == near(2 * PITCH)
+    for (x, font, text), (after, _font, _text) in itertools.pairwise(line.runs):
+        assert after == near(x + stringWidth(text, font, 16) + line.spacing * len(text))
+
+
 def test_title_lines_are_centred_22pt(fonts: Any) -> None:
     drawn = _draw(_styled(Block(BlockKind.TITLE, (Text(LONG),)), fonts))
     assert [line.text for line in drawn.lines] == [
@@ -386,6 +420,9 @@ def test_signature_is_set_four_characters_from_the_right(fonts: Any) -> None:
     (line,) = _draw(_styled(Block(BlockKind.SIGNATURE, (Text("2024年5月1日"),)), fonts)).lines
     assert line.right == near(WIDTH - 4 * PITCH)
     assert line.spacing == near(BODY.char_space)
+    long = _draw(_styled(Block(BlockKind.SIGNATURE, (Text("国" * 30),)), fonts)).lines
+    assert [line.text for line in long] == ["国" * 24, "国" * 6]  # every line four short
+    assert [line.right for line in long] == [near(WIDTH - 4 * PITCH)] * 2
 
 
 def test_field_backgrounds_lie_behind_their_characters_on_every_line(fonts: Any) -> None:
@@ -450,6 +487,20 @@ def test_an_empty_block_takes_no_room(fonts: Any) -> None:
     block = _styled(Block(BlockKind.PARAGRAPH, (Text("  "),)), fonts)
     assert block.wrap(WIDTH, 1000) == (WIDTH, 0) and block.split(WIDTH, 1000) == []
     assert not _draw(block).lines
+
+
+def test_neighbouring_runs_in_one_face_and_background_merge_but_hard_breaks_do_not() -> None:
+    back = HexColor(GBT9704.field_color)
+    runs = [Run("甲", "a"), Run("乙", "a"), Run("丙", "a", back), Run("丁", "a", back)]
+    runs += [Run(LINE_BREAK, ""), Run(LINE_BREAK, ""), Run("戊", "b"), Run("己", "a")]
+    assert merge_runs(runs) == [
+        Run("甲乙", "a"),
+        Run("丙丁", "a", back),
+        Run(LINE_BREAK, ""),
+        Run(LINE_BREAK, ""),
+        Run("戊", "b"),
+        Run("己", "a"),
+    ]
 
 
 def test_a_documents_codes_are_freed_with_it() -> None:

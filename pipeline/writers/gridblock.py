@@ -136,7 +136,7 @@ class GridBlock(Flowable):  # type: ignore[misc]
         self.text = "".join(r.text for r in runs)
         self._kept = layout is not None  # the first part of a split
         self._layout = layout
-        self._justify_last = layout is not None and layout.lines[-1][1] - 1 not in layout.forced
+        self._justify_last = layout is not None  # a page's last line (not a hard break's)
 
     def getSpaceBefore(self) -> float:
         return self.style.space_before
