@@ -350,17 +350,23 @@ def test_json_keeps_the_lead(corpus: list[Rendered]) -> None:
 
 def test_digits_and_latin_take_the_latin_face_in_body_text() -> None:
     from pipeline.model import Block, BlockKind, Text
-    from pipeline.writers.pdf import inline_markup
+    from pipeline.writers.pdfruns import block_runs
 
     block = Block(BlockKind.PARAGRAPH, (Text("一是GDP增长5.5%。其余<照旧>"),), lead=12)
     names = {"body": "B", "bold": "K", "latin": "L"}
-    markup = inline_markup(block, GBT9704, names)
-    assert markup == (
-        '<font name="K">一是<font name="L">GDP</font>增长<font name="L">5.5%</font>。</font>'
-        "其余&lt;照旧&gt;"
-    )
-    same = inline_markup(block, GBT9704, {**names, "latin": "B"})
-    assert "L" not in same.replace("<font", "")
+    runs = [(r.text, r.font) for r in block_runs(block, GBT9704, names)]
+    assert runs == [
+        ("一是", "K"),
+        ("GDP", "L"),
+        ("增长", "K"),
+        ("5.5%", "L"),
+        ("。", "K"),
+        ("其余<照旧>", "B"),
+    ]
+    same = block_runs(block, GBT9704, {**names, "latin": "B"})  # no Latin face of its own
+    assert [(r.text, r.font) for r in same] == [("一是GDP增长5.5%。", "K"), ("其余<照旧>", "B")]
+    heading = Block(BlockKind.HEADING, (Text("二、2024年GDP"),), level=1)
+    assert [r.font for r in block_runs(heading, GBT9704, {**names, "heading1": "H"})] == ["H"]
 
 
 def test_cli_profile_flags(tmp_path: Path) -> None:
@@ -375,23 +381,6 @@ def test_cli_profile_flags(tmp_path: Path) -> None:
     assert pages[0][0] == "内部资料" and len(pages[1]) == 1 + 19
     bad = CliRunner().invoke(app, ["convert", str(SAMPLE), "--profile", "nope"])
     assert bad.exit_code == 2 and "unknown layout profile 'nope'" in bad.output
-
-
-def test_grid_paragraph_draws_links_and_underlines(tmp_path: Path) -> None:
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import SimpleDocTemplate
-
-    from pipeline.writers.gridpara import GridParagraph
-
-    face = fontmod.register_pdf_font(fontmod.resolve_fonts({}, system=False)["body"])
-    style = ParagraphStyle("x", fontName=face, fontSize=16, leading=29, wordWrap="CJK")
-    markup = '<a name="top"/>见<a href="https://example.org/">链接</a>与<u>下划线</u>。' * 6
-    pdf = tmp_path / "links.pdf"
-    SimpleDocTemplate(str(pdf)).build([GridParagraph(markup, style)])
-    page = PdfReader(pdf).pages[0]
-    uris = [a.get_object()["/A"].get("/URI") for a in page["/Annots"]]
-    assert uris.count("https://example.org/") == 6
-    assert "".join(pdf_pages_lines(pdf)[0]) == "见链接与下划线。" * 6
 
 
 def _placed_text(pdf: Path) -> list[tuple[int, float, float, float, str]]:

@@ -1,13 +1,15 @@
 """A block set on the type area's character grid, from runs of text the writer already knows.
 
 The PDF writer knows each block's text, faces and highlights from the
-document model, so it does not write reportlab paragraph markup only to have
-reportlab parse it back into styled fragments.  :class:`GridBlock` takes the
-runs as they are and lays them out exactly as
-:class:`.gridpara.GridParagraph` lays out the same text given as markup
-(:mod:`.linebreak` breaks the lines; a page split follows reportlab's
-``Paragraph.split``), so the pages are the same and platypus still paginates:
-it asks for a block's height, splits it at a page end and draws it.
+document model, so :class:`GridBlock` takes them as runs (no paragraph markup
+to write and parse back) and breaks its lines with :mod:`.linebreak`.  Every
+glyph advances by its width plus ``style.char_space`` (negative: 16 pt type
+on a 15.79 pt grid gives GB/T 9704's 28 characters in a 156 mm line), and a
+justified line spreads what is left over evenly between its characters with
+the PDF's character spacing (``Tc``), so text extraction sees no inserted
+spaces.  Platypus still paginates: it asks for a block's height, splits it
+between lines at a page end (as reportlab's ``Paragraph.split`` does) and
+draws it.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus.flowables import Flowable
 
-from .gridpara import EM_CENTRE, draw_background, glyph_widths
 from .linebreak import break_lines
 from .pdftext import draw_text_line
 
 _FUZZ = 1e-6  # reportlab's layout fuzz (rl_config._FUZZ)
 LINE_BREAK = "\ufffc"  # the text of a hard line break's run: no glyph, no width
+
+# Where the em box sits on the baseline: CJK faces put it from -0.12 to 0.88 em.
+EM_CENTRE = 0.38
 
 
 class Run(NamedTuple):
@@ -83,6 +87,18 @@ def _advances(font: str, size: float, space: float) -> dict[str, float]:
     return table
 
 
+def _draw_background(
+    canvas: Any, color: Any, left: float, y: float, advance: float, size: float, leading: float
+) -> None:
+    """A highlight behind a run of ``size`` pt type on baseline ``y``: the em box, a bit taller."""
+    canvas.saveState()
+    canvas.setFillColor(color)
+    height = min(leading, 1.3 * size)
+    bottom = y + EM_CENTRE * size - height / 2
+    canvas.rect(left, bottom, advance, height, stroke=0, fill=1)
+    canvas.restoreState()
+
+
 @dataclass(frozen=True, slots=True)
 class _Layout:
     """A block's lines at one width: where each ends, how wide each is, the hard breaks."""
@@ -120,7 +136,7 @@ class GridBlock(Flowable):  # type: ignore[misc]
         self.text = "".join(r.text for r in runs)
         self._kept = layout is not None  # the first part of a split
         self._layout = layout
-        self._justify_last = layout is not None and layout.lines[-1][1] - 1 not in layout.forced
+        self._justify_last = layout is not None  # a page's last line (not a hard break's)
 
     def getSpaceBefore(self) -> float:
         return self.style.space_before
@@ -143,12 +159,9 @@ class GridBlock(Flowable):  # type: ignore[misc]
                 widths.extend(map(table.__getitem__, run.text))
             except KeyError:  # characters not measured yet
                 del widths[start:]
-                known = glyph_widths(run.font, style.size)
                 for ch in run.text:
                     if ch not in table:
-                        if ch not in known:
-                            known[ch] = stringWidth(ch, run.font, style.size)
-                        table[ch] = known[ch] + style.char_space
+                        table[ch] = stringWidth(ch, run.font, style.size) + style.char_space
                 widths.extend(map(table.__getitem__, run.text))
         return widths, frozenset(forced)
 
@@ -237,7 +250,7 @@ class GridBlock(Flowable):  # type: ignore[misc]
                 continue
             advance = getFont(run.font).stringWidth(text, size) + spacing * len(text)
             if run.back is not None:
-                draw_background(canvas, run.back, x, y, advance, size, leading)
+                _draw_background(canvas, run.back, x, y, advance, size, leading)
             runs.append((x, y, run.font, size, black, text))
             x += advance
         if runs:

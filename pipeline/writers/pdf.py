@@ -5,11 +5,10 @@ Every font in the file is a TrueType subset registered from :mod:`.fonts`
 font is set to the body face, so reportlab's default Helvetica (never
 embedded) is not referenced at all.  Each block becomes a
 :class:`.gridblock.GridBlock` built from the model's inlines directly
-(:func:`.pdfruns.block_runs`: the runs reportlab would parse out of
-:func:`.pdfruns.inline_markup`, without writing and parsing markup), which breaks its
-lines with :mod:`.linebreak` (28 characters a line, justified, no line
-starting with ``，。”`` or ending with ``“（《``) and writes them straight into
-the page (:mod:`.pdftext`); platypus paginates.
+(:func:`.pdfruns.block_runs`: runs of text with their faces and highlights),
+which breaks its lines with :mod:`.linebreak` (28 characters a line,
+justified, no line starting with ``，。”`` or ending with ``“（《``) and
+writes them straight into the page (:mod:`.pdftext`); platypus paginates.
 """
 
 from __future__ import annotations
@@ -36,10 +35,10 @@ from .layout import (
     profile_for,
     style_key,
 )
-from .pdfruns import block_runs, inline_markup
+from .pdfruns import block_runs
 from .pdftext import PageCanvas, font_codes
 
-__all__ = ["inline_markup", "write_pdf"]  # inline_markup: the markup form of block_runs
+__all__ = ["write_pdf"]
 
 # Streams Flate-compressed only, not ASCII85-encoded on top: a PDF is binary
 # anyway, the file gets smaller, and reportlab skips a pure-Python encoding

@@ -4,10 +4,8 @@ The faces: the block style's, the bold face for a lead sentence, the Latin
 face for digits and Latin words in body text, a fallback font for characters
 the fonts lack; the highlight: behind an unfilled field (and a filled one
 under ``--mark-filled``).  :func:`block_runs` gives the runs
-:class:`.gridblock.GridBlock` sets; :func:`inline_markup` the same as
-reportlab paragraph markup (for :class:`.gridpara.GridParagraph`), and the
-runs are what reportlab's parser makes of that markup, white space included
-(a test holds them to it).
+:class:`.gridblock.GridBlock` sets, white space cleaned as reportlab's
+paragraph cleans it (the PDFs stay as they were when blocks were paragraphs).
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from typing import Any
 from reportlab.lib.colors import HexColor
 
 from ..model import Block, Field
-from ..textutil import markup_escape as escape
 from .gridblock import LINE_BREAK, Run, merge_runs
 from .layout import Profile, title_lines
 
@@ -85,7 +82,13 @@ def _parts(
     mark_filled: bool,
     fallback: Mapping[str, str] | None,
 ) -> list[_Part]:
-    """The block's inlines as the writer sets them (see :func:`inline_markup`)."""
+    """The block's inlines as the writer sets them.
+
+    ``fonts`` (role -> PDF font name) enables the bold lead sentence and the
+    Latin face for digits and Latin letters in body text; ``mark_filled``
+    tints filled values for proof-reading; ``fallback`` (character -> PDF font
+    name) sets characters the fonts lack in one that has them.
+    """
     spec = profile.style_for(block)
     latin = fonts.get("latin")
     if latin is None or spec.font not in _BODY_ROLES or latin == fonts.get(spec.font):
@@ -106,37 +109,7 @@ def _parts(
     return parts
 
 
-def inline_markup(
-    block: Block,
-    profile: Profile,
-    fonts: Mapping[str, str] | None = None,
-    mark_filled: bool = False,
-    fallback: Mapping[str, str] | None = None,
-) -> str:
-    """reportlab paragraph markup for a block: escaped text, highlighted unfilled fields.
-
-    ``fonts`` (role -> PDF font name) enables the bold lead sentence and the
-    Latin face for digits and Latin letters in body text; ``mark_filled``
-    tints filled values for proof-reading; ``fallback`` (character -> PDF font
-    name) sets characters the fonts lack in one that has them.  (The writer
-    itself hands :func:`block_runs` of the same parts to :class:`.GridBlock`.)
-    """
-    fonts = fonts or {}
-    out: list[str] = []
-    for part in _parts(block, profile, fonts, mark_filled, fallback):
-        shown = "".join(
-            f'<font name="{font}">{escape(text)}</font>' if font else escape(text)
-            for text, font in part.pieces
-        )
-        if part.back is not None:
-            shown = f'<font backColor="{part.back}">{shown}</font>'
-        if part.strong:
-            shown = f'<font name="{fonts["bold"]}">{shown}</font>'
-        out.append(shown)
-    return "".join(out)
-
-
-_TAG = None  # where markup would have a tag: whitespace on either side is not one run
+_TAG = None  # a face or highlight starts or ends here: white space either side stays apart
 
 
 def block_runs(
@@ -148,10 +121,11 @@ def block_runs(
 ) -> list[Run]:
     """The runs of text :class:`.GridBlock` sets for ``block``.
 
-    They are what reportlab would parse out of :func:`inline_markup` (title
-    lines joined by hard breaks), without the markup.  As reportlab's
-    paragraph does, each run of white space becomes one space and the
-    block's text is stripped, where markup tags do not stand between.
+    A title's balanced lines are joined by hard breaks.  As reportlab's
+    paragraph does, each run of white space (full-width spaces and line
+    feeds included) becomes one space, and the block's text is stripped at
+    either end; but white space is neither joined nor stripped across the
+    start or end of a highlight, the bold lead or a piece in another face.
     """
     spec = profile.style_for(block)
     base = fonts[spec.font]
@@ -177,11 +151,11 @@ def block_runs(
 
 
 def _spaced(stream: list[Run | None]) -> list[Run]:
-    """The runs, with white space as reportlab's paragraph cleans markup text."""
+    """The runs, with white space cleaned (``_TAG`` marks where a face or highlight changes)."""
     if not any(run is not None and _SPACE.search(run.text) for run in stream):
         return [run for run in stream if run is not None and run.text]
     spans: list[Run] = []
-    joined = True  # the next text continues the span before it (no tag between)
+    joined = True  # the next text continues the span before it (no boundary between)
     for run in stream:
         if run is None:
             joined = False
