@@ -138,15 +138,19 @@ def _clause_before(text: str, end: int) -> str:
 def _question(text: str, start: int, end: int) -> bool:
     """Whether the marks ``text[start:end]`` (``?`` or ``??``) read as question marks.
 
-    They do after a question (吗, 什么 …) and beside an exclamation mark
-    (``真的?!``).
+    They do after a question (吗, 什么 …), and a lone one beside an
+    exclamation mark (``真的?!``); ``??`` before ``!`` is more often a
+    character lost before a folded ``！`` (``祝??!``).
 
     >>> _question("今天是星期几?明天呢", 6, 7), _question("安?生产", 1, 2)
+    (True, False)
+    >>> _question("真的?!", 2, 3), _question("表示祝??!", 4, 6)
     (True, False)
     """
     if _QUESTION.search(_clause_before(text, start)):
         return True
-    return text[end : end + 1] in ("!", "！") or text[start - 1 : start] in ("!", "！")
+    beside = text[end : end + 1] in ("!", "！") or text[start - 1 : start] in ("!", "！")
+    return beside and end - start == 1
 
 
 def _lead_bytes(codec: str) -> range:
@@ -505,7 +509,9 @@ class _Repairer:
         confidence = _softmax_top([sc for sc, _ in scored[:200]])
         if end - start == 1:
             # the bytes vouch for a character only if one was lost at all
-            question = self.model.logprob(left + "？" + right)
+            # and a question mark ends a clause with a question word, which
+            # this one lacks (else _question would have kept it)
+            question = self.model.logprob(left + "？" + right) + LOG_NOT_QUESTION
             if best - evidence.get(candidate, 0.0) - question < SINGLE_LOST_MARGIN:
                 return None
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
