@@ -63,7 +63,9 @@ _CONTEXT = 3  # characters of context scored on each side
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
 MIN_PARTIAL = 2  # characters between a run's unsure ends for the rest to be applied
-MAX_GUESS_SHOWN = 4  # a review field names its best guess when it is this short
+MAX_GUESS_SHOWN = 4  # a review field names readings this short
+OPTION_SHARE = 0.1  # of the probability a reading needs to be offered for review
+MAX_OPTIONS = 3  # readings a review field offers at most
 COMMON_CHARS = 4000  # candidates when a whole character was lost
 # Marks lost whole are candidates too: in GBK "，" is A3 AC, and a lone AC
 # before a hanzi cannot pair, so a lost comma shows as "??" like a hanzi.
@@ -105,10 +107,14 @@ class Repair:
     tail: int = 0
     head_confidence: float = 1.0
     tail_confidence: float = 1.0
-    # (offset in ``after``, length, guess, confidence) of the characters kept
-    # for review when the rest of the repair is applied (see _partial)
-    unsure: tuple[tuple[int, int, str, float], ...] = ()
-    guess: str = ""  # of a span kept for review: the best reading, shown beside it
+    # the likeliest readings (best first, see _options) of the whole span, of
+    # its head and of its tail: what a review field offers the reader
+    options: tuple[str, ...] = ()
+    head_options: tuple[str, ...] = ()
+    tail_options: tuple[str, ...] = ()
+    # (offset in ``after``, length, readings, confidence) of the characters
+    # kept for review when the rest of the repair is applied (see _partial)
+    unsure: tuple[tuple[int, int, tuple[str, ...], float], ...] = ()
     # read back from a traditional conversion of the damage, which is not one
     # to one: then even the characters between the ends are not certain
     converted: bool = False
@@ -257,18 +263,39 @@ def _softmax_top(scores: list[float]) -> float:
     return 1.0 / sum(math.exp(s - best) for s in scores)
 
 
-def _end_shares(joint: list[tuple[float, str, str, float]]) -> tuple[float, float]:
-    """How sure the best head and the best tail each are: their shares of the joint ranking.
+def _options(shares: dict[str, float], first: str) -> tuple[str, ...]:
+    """``first`` and the next likeliest readings with at least :data:`OPTION_SHARE`.
 
-    >>> _end_shares([(0.0, "就", "要", 0.0), (0.0, "和", "要", 0.0)])
+    >>> _options({"和": 0.3, "就": 0.5, "低": 0.05, "送": 0.15}, "就")
+    ('就', '和', '送')
+    """
+    rest = [k for k, v in shares.items() if v >= OPTION_SHARE and k != first]
+    rest.sort(key=lambda k: shares[k], reverse=True)
+    return (first, *rest)[:MAX_OPTIONS]
+
+
+def _shares(items: Iterable[tuple[float, str]]) -> dict[str, float]:
+    """Each reading's share of the probability of ``(score, reading)`` items (summed)."""
+    items = list(items)
+    best = max(score for score, _ in items)
+    weights = [(math.exp(score - best), reading) for score, reading in items]
+    total = sum(w for w, _ in weights)
+    shares: dict[str, float] = {}
+    for w, reading in weights:
+        shares[reading] = shares.get(reading, 0.0) + w / total
+    return shares
+
+
+def _end_readings(
+    joint: list[tuple[float, str, str, float]],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The heads' and the tails' shares of the joint ranking (how sure each end is on its own).
+
+    >>> heads, tails = _end_readings([(0.0, "就", "要", 0.0), (0.0, "和", "要", 0.0)])
+    >>> heads["就"], tails["要"]
     (0.5, 1.0)
     """
-    best, head, tail = joint[0][0], joint[0][1], joint[0][2]
-    weights = [math.exp(j[0] - best) for j in joint]
-    total = sum(weights)
-    head_share = sum(w for w, j in zip(weights, joint, strict=True) if j[1] == head)
-    tail_share = sum(w for w, j in zip(weights, joint, strict=True) if j[2] == tail)
-    return head_share / total, tail_share / total
+    return _shares((j[0], j[1]) for j in joint), _shares((j[0], j[2]) for j in joint)
 
 
 def _partial(found: Repair) -> Repair | None:
@@ -291,15 +318,16 @@ def _partial(found: Repair) -> Repair | None:
         )
         if length
     ]
+    readings = {0: found.head_options, len(found.after) - found.tail: found.tail_options}
     unsure = tuple(
-        (at, length, found.after[at : at + length], share)
+        (at, length, readings[at] or (found.after[at : at + length],), share)
         for at, length, share in ends
         if share < SURE
     )
     middle = len(found.after) - found.head - found.tail
     if not unsure or (middle < MIN_PARTIAL and len(unsure) == len(ends)):
         return None  # sure nowhere, or only as a whole
-    guesses = "; ".join(f"「{guess}」 ({share:.2f})" for _, _, guess, share in unsure)
+    guesses = "; ".join(f"「{options[0]}」 ({share:.2f})" for _, _, options, share in unsure)
     return replace(
         found,
         unsure=unsure,
@@ -523,6 +551,7 @@ class _Repairer:
             "a character was lost whole (its bytes shown as ?); inferred it from context",
             round(confidence, 3),
             evidence=evidence.get(candidate, 0.0),
+            options=_options(_shares(scored[:200]), candidate),
         )
 
     def shifted(
@@ -629,7 +658,8 @@ class _Repairer:
         if self.gain(start, end, candidate) < MIN_GAIN_PER_CHAR:
             return None
         confidence = _softmax_top([j[0] for j in joint])
-        head_share, tail_share = _end_shares(joint)
+        head_shares, tail_shares = _end_readings(joint)
+        readings = _shares((j[0], j[1] + middle + j[2]) for j in joint)
         name = "GBK" if codec == "gbk" else "Big5"
         return Repair(
             start,
@@ -640,8 +670,11 @@ class _Repairer:
             evidence=evidence,
             head=len(head),
             tail=len(tail),
-            head_confidence=round(head_share, 3),
-            tail_confidence=round(tail_share, 3),
+            head_confidence=round(head_shares[head], 3),
+            tail_confidence=round(tail_shares[tail], 3),
+            options=_options(readings, candidate),
+            head_options=_options(head_shares, head),
+            tail_options=_options(tail_shares, tail),
         )
 
     def _complete(
@@ -1069,7 +1102,7 @@ def find_repairs(
                 found,
                 after=text[found.start : found.end],
                 review=True,
-                guess=found.after,
+                options=found.options or (found.after,),
                 reason=found.reason
                 + f"; not sure enough, kept for review (best guess 「{found.after}」)",
             )
@@ -1077,13 +1110,14 @@ def find_repairs(
     return sorted(repairs, key=lambda r: r.start)
 
 
-def _review_field(field_id: str, raw: str, guess: str) -> Field:
-    """A damaged span (or a lost character, ``?``) kept for the reader to check, with a guess.
+def _review_field(field_id: str, raw: str, options: tuple[str, ...]) -> Field:
+    """A damaged span (or a lost character, ``?``) kept for the reader, with its likeliest readings.
 
-    >>> _review_field("r0-3", "?", "半").label
-    '待核对：?（疑为「半」）'
+    >>> _review_field("r0-3", "?", ("半", "伴")).label
+    '待核对：?（疑为「半」或「伴」）'
     """
-    shown = f"（疑为「{guess}」）" if guess and len(guess) <= MAX_GUESS_SHOWN else ""
+    short = [f"「{o}」" for o in options if len(o) <= MAX_GUESS_SHOWN]
+    shown = f"（疑为{'或'.join(short)}）" if short else ""
     return Field(id=field_id, kind=REVIEW_KIND, label=f"待核对：{raw}{shown}", raw=raw)
 
 
@@ -1107,16 +1141,16 @@ def _apply(
             after = r.after
             if r.review:
                 raw = text[r.start : r.end]
-                inlines.append(_review_field(f"r{index}-{offset + r.start}", raw, r.guess))
+                inlines.append(_review_field(f"r{index}-{offset + r.start}", raw, r.options))
                 after = ""
             elif r.unsure:
                 at = 0
                 after = ""
-                for start, length, guess, _share in r.unsure:
+                for start, length, options, _share in r.unsure:
                     if start > at:
                         inlines.append(Text(r.after[at:start]))
                     field_id = f"r{index}-{offset + r.start + start}"
-                    inlines.append(_review_field(field_id, _LOST[0], guess))
+                    inlines.append(_review_field(field_id, _LOST[0], options))
                     after += r.after[at:start] + _LOST[0]
                     at = start + length
                 if at < len(r.after):
