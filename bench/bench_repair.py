@@ -69,16 +69,25 @@ def clean_changes(docs: list[tuple[str, str]]) -> int:
     return total
 
 
-def mojibake_spans(docs: list[tuple[str, str]], rng: random.Random) -> dict[str, int]:
-    """Damage one line at a time, repair it within its whole document."""
+def mojibake_spans(
+    docs: list[tuple[str, str]], rng: random.Random, codec: str = "gbk"
+) -> dict[str, int]:
+    """Damage one line at a time, repair it within its whole document.
+
+    For ``big5`` the documents are converted to traditional first (Big5
+    holds traditional characters only).
+    """
     counts = {"exact": 0, "wrong": 0, "partly": 0, "review": 0, "missed": 0}
+    if codec == "big5":
+        docs = [(name, corrupt.to_traditional(text)) for name, text in docs]
     for _name, text in docs:
         lines = text.splitlines()
         for i, line in enumerate(lines):
             if len(line) < 24:
                 continue
             for drop in (False, True):
-                damaged = corrupt.gbk_chunk_split(corrupt.fold_punctuation(line), rng, drop)
+                folded = corrupt.fold_punctuation(line)
+                damaged = corrupt.gbk_chunk_split(folded, rng, drop, codec)
                 if damaged is None:
                     continue
                 blocks = [Block.of_text(x) for x in [*lines[:i], damaged, *lines[i + 1 :]]]
@@ -187,6 +196,9 @@ def main() -> None:
     parser.add_argument(
         "--spans-only", action="store_true", help="only the mojibake spans (for tuning)"
     )
+    parser.add_argument(
+        "--big5", action="store_true", help="also the spans of Big5 chunk splits (traditional)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     docs = corpus(args.corpus)
@@ -203,6 +215,11 @@ def main() -> None:
     n = sum(spans.values())
     shares = ", ".join(f"{k} {v} ({v / n:.1%})" for k, v in spans.items())
     print(f"mojibake spans: {n}: {shares} (target exact >= 98%)")
+    if args.big5:
+        big5 = mojibake_spans(docs, rng, "big5")
+        n5 = sum(big5.values())
+        shares5 = ", ".join(f"{k} {v} ({v / n5:.1%})" for k, v in big5.items())
+        print(f"Big5 mojibake spans (the documents in traditional): {n5}: {shares5}")
     if args.spans_only:
         return
     print(f"character accuracy after repair and conversion: {accuracy(docs, rng):.4%} (>= 99.9%)")

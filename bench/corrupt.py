@@ -61,14 +61,21 @@ def _fold_fullwidth(text: str) -> str:
     return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text)
 
 
-def gbk_chunk_split(line: str, rng: random.Random, drop_lost: bool = False) -> str | None:
-    """Split one line's GBK bytes inside a double-byte character, as a chunked decoder did.
+def gbk_chunk_split(
+    line: str, rng: random.Random, drop_lost: bool = False, codec: str = "gbk"
+) -> str | None:
+    """Split one line's GBK (or Big5) bytes inside a double-byte character, as a
+    chunked decoder did.
 
     Returns the damaged line (one damaged span), or None if the line has no
-    double-byte character far enough from its ends.  Folds punctuation first,
-    as the sites did before the text reached the chunked decoder.
+    double-byte character far enough from its ends (or cannot be encoded).
+    Folds punctuation first, as the sites did before the text reached the
+    chunked decoder.
     """
-    data = line.encode("gbk")
+    try:
+        data = line.encode(codec)
+    except UnicodeEncodeError:
+        return None
     leads = []
     i = 0
     while i < len(data):
@@ -84,9 +91,9 @@ def gbk_chunk_split(line: str, rng: random.Random, drop_lost: bool = False) -> s
     # The next chunk starts at the trail byte; a decoder (errors="replace")
     # pairs bytes out of phase until an ASCII byte or an invalid pair, whose
     # first byte it replaces, puts it back in phase.
-    shifted = data[cut + 1 :].decode("gbk", errors="replace").replace("\ufffd", "?")
+    shifted = data[cut + 1 :].decode(codec, errors="replace").replace("\ufffd", "?")
     lost = "" if drop_lost else "?"
-    return data[:cut].decode("gbk") + lost + _fold_fullwidth(shifted)
+    return data[:cut].decode(codec) + lost + _fold_fullwidth(shifted)
 
 
 def to_traditional(text: str) -> str:

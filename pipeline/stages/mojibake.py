@@ -77,6 +77,7 @@ SURE = 0.9  # a repair this confident after a '?' settles that spot
 JOINT = 8  # best head and tail completions ranked together
 JOINT_ADJACENT = 16  # heads ranked with their own tails when the two ends touch
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
+LOST_LEAD_MARGIN = 12.0  # nats a character must beat a lone Latin letter by (A股, e時代)
 # A '?' that closes a shifted run is, this often, the decoder's replacement
 # for a byte that could not pair with the next one; otherwise another chunk
 # ended there (as once in the sample) and the byte is any.  Chunk ends are
@@ -357,13 +358,18 @@ _KEPT = weakref.WeakKeyDictionary()
 KEPT_SPOTS = 10_000
 
 
+def _traditional_text(text: str) -> bool:
+    """Whether ``text`` is in traditional characters (any of its hanzi is)."""
+    hanzi = "".join(c for c in text if is_cjk(c))
+    return simplified(hanzi) != hanzi
+
+
 class _Repairer:
     def __init__(self, text: str, model: ChineseScorer, paragraph_end: bool = True) -> None:
         self.text = text
         self.model = model
         self.paragraph_end = paragraph_end  # the text ends where its paragraph does
-        hanzi = "".join(c for c in text if is_cjk(c))
-        self.traditional = simplified(hanzi) != hanzi  # the text's script
+        self.traditional = _traditional_text(text)  # the text's script
         self.kept = _KEPT.get(model)
         self._open: dict[int, tuple[int, ...]] = {}  # open_marks by offset
 
@@ -551,6 +557,56 @@ class _Repairer:
             "a character was lost whole (its bytes shown as ?); inferred it from context",
             round(confidence, 3),
             evidence=evidence.get(candidate, 0.0),
+            options=_options(_shares(scored[:200]), candidate),
+        )
+
+    def latin_word(self, i: int) -> bool:
+        """Whether the Latin letter at ``i`` makes a dictionary word with its neighbours (A股)."""
+        text, words = self.text, self.model.model.words
+        near = (text[i : i + 2], text[i : i + 3], text[i - 1 : i + 1], text[max(0, i - 2) : i + 1])
+        return any(simplified(w) in words for w in near)
+
+    def lost_lead(self, i: int) -> Repair | None:
+        """A lone ASCII character between hanzi (``產業W加值``): a character whose
+        lead byte was dropped, its trail byte left standing; guess it in context.
+
+        A Latin letter between hanzi is rare in clean text but not unknown
+        (``A股``, ``X光``): one that makes a word of the dictionary with its
+        neighbours stays, and a character must beat any other by
+        :data:`LOST_LEAD_MARGIN`.
+        """
+        if self.kept is None:
+            return self._lost_lead(i)
+        key = ("lead", *self._spot(i, i + 1, typography=False))
+        return self._recall(key, i, i + 1, lambda: self._lost_lead(i))
+
+    def _lost_lead(self, i: int) -> Repair | None:
+        """:meth:`lost_lead`, worked out."""
+        text = self.text
+        if self.latin_word(i):
+            return None
+        left, right = self.ctx(i, i + 1)
+        model = self.model
+        chars = _lead_completions(ord(text[i]))
+        scored = self.distinct(
+            model.ranked_between(
+                left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
+            )
+        )
+        if not scored:
+            return None
+        best, candidate = scored[0]
+        if best - model.logprob(left + text[i] + right) < LOST_LEAD_MARGIN:
+            return None
+        if self.gain(i, i + 1, candidate) < MIN_GAIN_PER_CHAR:
+            return None
+        return Repair(
+            i,
+            i + 1,
+            candidate,
+            "a character lost its lead byte and its trail byte showed as ASCII; "
+            "inferred it from context",
+            round(_softmax_top([sc for sc, _ in scored[:200]]), 3),
             options=_options(_shares(scored[:200]), candidate),
         )
 
@@ -779,6 +835,15 @@ def _decodings(codec: str, pairs: Iterable[bytes]) -> tuple[str, ...]:
 
 
 @cache
+def _lead_completions(trail: int) -> tuple[str, ...]:
+    """The characters, GBK's and Big5's, whose trail byte is ``trail``."""
+    found = _decodings("gbk", _head_pairs("gbk", trail)) + _decodings(
+        "big5", _head_pairs("big5", trail)
+    )
+    return tuple(dict.fromkeys(found))
+
+
+@cache
 def _head_pairs(codec: str, trail: int) -> tuple[bytes, ...]:
     """Every pair of a lead byte of ``codec`` and ``trail``."""
     return tuple(bytes((x, trail)) for x in _lead_bytes(codec))
@@ -893,14 +958,17 @@ def _lost_chars(codec: str, common: tuple[str, ...]) -> dict[int, tuple[str, ...
     return {y: tuple(found) for y, found in table.items()}
 
 
-def _shifted_runs(text: str, across: int | None = None) -> Iterator[tuple[int, int, bool, bool]]:
+def _shifted_runs(
+    text: str, across: int | None = None, traditional: bool = False
+) -> Iterator[tuple[int, int, bool, bool]]:
     """Spans that may be shifted decodings: ``(start, end, lead_lost, last_real)``.
 
     Several may be proposed for one damaged spot (we cannot see where a run
     whose lost byte was dropped begins); the caller keeps the best repair.
     ``across``: only the spots near this offset, where a run over it may
     start or end, are looked at (the runs proposed are a superset of those
-    over it).
+    over it).  ``traditional``: the text is traditional, so it may have
+    been Big5, whose trail bytes include ASCII letters.
     """
     if across is None:
         lo, hi = 0, len(text)
@@ -922,7 +990,9 @@ def _shifted_runs(text: str, across: int | None = None) -> Iterator[tuple[int, i
         elif _lone_latin(text, i):
             # a Latin letter between hanzi: maybe the single byte that re-aligned
             for start in _run_starts(text, i):
-                if text[start] in _UNFOLD and start < i - 1:
+                # a run starting with a folded mark, or, in traditional text
+                # (Big5's, whose trail bytes include ASCII), any run
+                if (text[start] in _UNFOLD and start < i - 1) or traditional:
                     yield start, i + 1, False, True
 
 
@@ -951,6 +1021,19 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
             and text[start - 1].isalnum()
         ):
             yield start
+
+
+# ASCII from 0x40 is also a trail byte (of Big5 characters, and of GBK's
+# traditional and rare ones): a lone one between hanzi may be all that is left
+# of a character whose lead byte was dropped (創 = B3 D0 ... 增 = BC 57 "W").
+_TRAIL_ASCII = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])[@-~](?=[\u3400-\u9fff\uf900-\ufaff])")
+
+
+def _lone_trails(text: str, across: int | None = None) -> Iterator[int]:
+    """Offsets of lone ASCII characters from 0x40 between hanzi (near ``across``, if given)."""
+    for m in _TRAIL_ASCII.finditer(text):
+        if across is None or abs(m.start() - across) <= 1:
+            yield m.start()
 
 
 def _lone_latin(text: str, i: int) -> bool:
@@ -1048,7 +1131,12 @@ def find_repairs(
     follows).  ``across``: only damage that spans this offset is looked at.
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
-    runs = list(_shifted_runs(text, across))
+    traditional = _traditional_text(text)
+    runs = list(_shifted_runs(text, across, traditional))
+    # A lone ASCII letter between hanzi is a trail byte left standing only in
+    # text that went through Big5 or GBK's traditional rows; in simplified
+    # text it is the author's (A股, X光).
+    trails = list(_lone_trails(text, across)) if traditional else []
     lost_chars = [
         m.span()
         for m in _LOST_CHAR.finditer(text)
@@ -1057,9 +1145,13 @@ def find_repairs(
     if across is not None:
         runs = [r for r in runs if r[0] < across < r[1]]
         lost_chars = [(a, b) for a, b in lost_chars if a < across < b]
-    if not runs and not lost_chars:
+    if not runs and not lost_chars and not trails:
         return sorted(repairs, key=lambda r: r.start)
     repairer = _Repairer(text, model(), paragraph_end)
+    # a run that a Latin letter ends, when the letter is part of a word, is none (拍X光)
+    runs = [
+        r for r in runs if not (r[3] and text[r[1] - 1].isalpha() and repairer.latin_word(r[1] - 1))
+    ]
 
     def question(start: int, end: int) -> bool:
         return _question(before + text, len(before) + start, len(before) + end)
@@ -1083,6 +1175,11 @@ def find_repairs(
                 )
                 if lead_lost and found.confidence >= SURE:
                     covered.append((start, end))
+    for i in trails:
+        if not any(a <= i < b for a, b in covered):
+            found = repairer.lost_lead(i)
+            if found:
+                proposals.append((repairer.total_gain(i, i + 1, found.after), found))
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
             continue
