@@ -7,7 +7,8 @@ names another folder, such as the tuning set ``bench/tune/``) it reports:
 
 * **clean changes**: text changes the pipeline makes to already clean text
   (target 0);
-* **mojibake spans**: each line damaged by one GBK chunk split
+* **mojibake spans** (``--traditional``: also of the documents converted to
+  traditional, split as GBK and as Big5): each line damaged by one GBK chunk split
   (:func:`corrupt.gbk_chunk_split`, lost byte shown as ``?`` or dropped),
   repaired by the mojibake stage: exact / wrong / partly (repaired between
   the run's ends, a guessed end character kept for review) / kept for review
@@ -55,12 +56,12 @@ def run_stages(text: str, opts: Options) -> Document:
     return doc
 
 
-def clean_changes(docs: list[tuple[str, str]]) -> int:
+def clean_changes(docs: list[tuple[str, str]], stages: set[str] = TEXT_STAGES) -> int:
     opts = Options()
     total = 0
     for name, text in docs:
         doc = run_stages(text, opts)
-        changed = [c for c in doc.changes if c.stage in TEXT_STAGES and c.before != c.after]
+        changed = [c for c in doc.changes if c.stage in stages and c.before != c.after]
         for c in changed:
             print(
                 f"  clean text changed: {name} {c.stage}: {c.before!r} -> {c.after!r} ({c.reason})"
@@ -70,15 +71,15 @@ def clean_changes(docs: list[tuple[str, str]]) -> int:
 
 
 def mojibake_spans(
-    docs: list[tuple[str, str]], rng: random.Random, codec: str = "gbk"
+    docs: list[tuple[str, str]], rng: random.Random, codec: str = "gbk", traditional: bool = False
 ) -> dict[str, int]:
     """Damage one line at a time, repair it within its whole document.
 
-    For ``big5`` the documents are converted to traditional first (Big5
-    holds traditional characters only).
+    ``traditional``: convert the documents to traditional first (as the
+    sample is; Big5 holds traditional characters only).
     """
     counts = {"exact": 0, "wrong": 0, "partly": 0, "review": 0, "missed": 0}
-    if codec == "big5":
+    if traditional or codec == "big5":
         docs = [(name, corrupt.to_traditional(text)) for name, text in docs]
     for _name, text in docs:
         lines = text.splitlines()
@@ -197,7 +198,9 @@ def main() -> None:
         "--spans-only", action="store_true", help="only the mojibake spans (for tuning)"
     )
     parser.add_argument(
-        "--big5", action="store_true", help="also the spans of Big5 chunk splits (traditional)"
+        "--traditional",
+        action="store_true",
+        help="also the spans of GBK and Big5 chunk splits of the documents in traditional",
     )
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -211,15 +214,19 @@ def main() -> None:
     print(f"corpus: {len(docs)} documents, {chars} characters; stages: {', '.join(STAGES)}")
     if not args.spans_only:
         print(f"clean changes: {clean_changes(docs)} (target 0)")
+        traditional = [(name, corrupt.to_traditional(text)) for name, text in docs]
+        changed = clean_changes(traditional, TEXT_STAGES - {"convert"})
+        print(f"clean changes to the documents in traditional (but their conversion): {changed}")
     spans = mojibake_spans(docs, rng)
     n = sum(spans.values())
     shares = ", ".join(f"{k} {v} ({v / n:.1%})" for k, v in spans.items())
     print(f"mojibake spans: {n}: {shares} (target exact >= 98%)")
-    if args.big5:
-        big5 = mojibake_spans(docs, rng, "big5")
-        n5 = sum(big5.values())
-        shares5 = ", ".join(f"{k} {v} ({v / n5:.1%})" for k, v in big5.items())
-        print(f"Big5 mojibake spans (the documents in traditional): {n5}: {shares5}")
+    if args.traditional:
+        for codec in ("gbk", "big5"):
+            found = mojibake_spans(docs, rng, codec, traditional=True)
+            total = sum(found.values())
+            parts = ", ".join(f"{k} {v} ({v / total:.1%})" for k, v in found.items())
+            print(f"{codec.upper()} spans of the documents in traditional: {total}: {parts}")
     if args.spans_only:
         return
     print(f"character accuracy after repair and conversion: {accuracy(docs, rng):.4%} (>= 99.9%)")

@@ -88,7 +88,7 @@ UNPAIRED_SHARE = 0.9
 UNPAIRED_SHARE_LOST_CHAR = 0.95
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s]{2,}")
-_RUN_MARK = re.compile("[" + _LOST + "A-Za-z]")  # where _shifted_runs looks
+_RUN_MARK = re.compile("[" + _LOST + "@-~]")  # where _shifted_runs looks
 _LATIN1_RUN = re.compile(r"[\u00a1-\u00ff]{2,}")
 
 
@@ -974,7 +974,7 @@ def _shifted_runs(
         lo, hi = 0, len(text)
     else:  # a run ends at most _MAX_RUN + 1 after its '?' and starts _MAX_RUN before its end
         lo, hi = max(0, across - _MAX_RUN - 2), min(len(text), across + _MAX_RUN + 2)
-    for found in _RUN_MARK.finditer(text, lo, hi):  # a '?', or a Latin letter
+    for found in _RUN_MARK.finditer(text, lo, hi):  # a '?', or ASCII from 0x40
         i = found.start()
         ch = text[i]
         if ch in _LOST:
@@ -987,7 +987,7 @@ def _shifted_runs(
             # the same '?' may instead end a run whose lost lead byte was dropped
             for start in _run_starts(text, i):
                 yield start, i + 1, False, False
-        elif _lone_latin(text, i):
+        elif _lone_latin(text, i, traditional):
             # a Latin letter between hanzi: maybe the single byte that re-aligned
             for start in _run_starts(text, i):
                 # a run starting with a folded mark, or, in traditional text
@@ -1024,19 +1024,25 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
 
 
 # ASCII from 0x40 is also a trail byte (of Big5 characters, and of GBK's
-# traditional and rare ones): a lone one between hanzi may be all that is left
-# of a character whose lead byte was dropped (創 = B3 D0 ... 增 = BC 57 "W").
-_TRAIL_ASCII = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])[@-~](?=[\u3400-\u9fff\uf900-\ufaff])")
+# traditional and rare ones): a lone one after a hanzi or a full-width mark may
+# be all that is left of a character whose lead byte was dropped (增 = BC 57
+# "W", 年 = A6 7E "~" after 2024), or end a run (迣y = 創造).
+_TRAIL_ASCII = re.compile(r"(?<=[^\x00-\x7f])[@-~](?![A-Za-z])|(?<=[0-9])[@-`{-~](?=[^\x00-\x7f])")
 
 
 def _lone_trails(text: str, across: int | None = None) -> Iterator[int]:
-    """Offsets of lone ASCII characters from 0x40 between hanzi (near ``across``, if given)."""
+    """Offsets of lone ASCII characters from 0x40 that may be trail bytes (near ``across``)."""
     for m in _TRAIL_ASCII.finditer(text):
         if across is None or abs(m.start() - across) <= 1:
             yield m.start()
 
 
-def _lone_latin(text: str, i: int) -> bool:
+def _lone_latin(text: str, i: int, traditional: bool = False) -> bool:
+    """Whether ``text[i]`` may be the byte that ended a shifted run: a Latin
+    letter between hanzi, or, in traditional text, any ASCII from 0x40 that
+    :data:`_TRAIL_ASCII` finds."""
+    if traditional:
+        return i > 0 and _TRAIL_ASCII.match(text, i) is not None
     ch = text[i]
     return (
         ch.isascii()
