@@ -58,6 +58,9 @@ _UNFOLD = {"!": "！", ",": "，", ":": "：", ";": "；", "?": "？", "(": "（
 _LOST = "?\ufffd"
 _UNFOLDED_MARKS = str.maketrans({ch: _UNFOLD[ch] for ch in ",:;!()"})
 _MAX_RUN = 40  # characters a shifted run may span before we stop looking
+# In traditional text two trail bytes in five are ASCII, so a run that one
+# ends is short: longer ones are not looked for.
+_MAX_TRAIL_RUN = 8
 _CONTEXT = 3  # characters of context scored on each side
 
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
@@ -991,8 +994,10 @@ def _shifted_runs(
             # a Latin letter between hanzi: maybe the single byte that re-aligned
             for start in _run_starts(text, i):
                 # a run starting with a folded mark, or, in traditional text
-                # (Big5's, whose trail bytes include ASCII), any run
-                if (text[start] in _UNFOLD and start < i - 1) or traditional:
+                # (Big5's, whose trail bytes include ASCII), any short run
+                if (text[start] in _UNFOLD and start < i - 1) or (
+                    traditional and start >= i - _MAX_TRAIL_RUN
+                ):
                     yield start, i + 1, False, True
 
 
@@ -1137,7 +1142,8 @@ def find_repairs(
     follows).  ``across``: only damage that spans this offset is looked at.
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
-    traditional = _traditional_text(text)
+    # the script matters only for lone ASCII that may be a trail byte (most lines have none)
+    traditional = _TRAIL_ASCII.search(text) is not None and _traditional_text(text)
     runs = list(_shifted_runs(text, across, traditional))
     # A lone ASCII letter between hanzi is a trail byte left standing only in
     # text that went through Big5 or GBK's traditional rows; in simplified
