@@ -19,6 +19,9 @@ from collections.abc import Mapping
 from .counts import Counts
 
 MEMO_SIZE = 200_000  # numbers (scores, terms) each cache keeps per process
+# Nats by which an estimate may miss the number it stands for, and more: far
+# above the rounding of a sum of a few logarithms (about 1e-14 here).
+SLACK = 1e-6
 MIN_TRIGRAM = 2  # corpus count a character trigram needs to be kept
 
 
@@ -71,6 +74,12 @@ class CharBigram:
         self._row_numbers = 0
         self._priors: dict[tuple[str, ...], list[float]] = {}  # _weights by candidates
         self._prior_numbers = 0
+        # best_between's ranking of the candidates no pair starts with prev
+        self._unseen: dict[
+            tuple[tuple[str, ...], str, tuple[float, ...]], tuple[list[int], list[float]]
+        ] = {}
+        self._unseen_numbers = 0
+        self._places: dict[tuple[str, ...], dict[str, list[int]]] = {}  # indices by character
 
     def _p(self, ch: str) -> float:
         p = self._ps.get(ch)
@@ -94,6 +103,9 @@ class CharBigram:
         self._row_numbers = 0
         self._priors.clear()
         self._prior_numbers = 0
+        self._unseen.clear()
+        self._unseen_numbers = 0
+        self._places.clear()
 
     def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
         """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
@@ -157,6 +169,89 @@ class CharBigram:
             ]
             self._keep_row(key, row)
         return row
+
+    def best_between(
+        self, prev: str, chars: tuple[str, ...], after: str, bonus: tuple[float, ...], keep: int
+    ) -> tuple[int, ...]:
+        """The indices of the ``keep`` best of ``chars`` by ``(pair(prev, c) + end) + bonus``,
+        best first, ties in ``chars``' order, where ``end`` is ``pair(c, after)``
+        (0.0 without ``after``): the stable sort of all the sums, sooner.
+
+        Most of ``chars`` never follow ``prev`` in the corpus: for those the
+        pair's count is 0, so their sums are, but for rounding, a number of
+        their own less one of ``prev``'s (``log(weight) - log(denominator)``)
+        and rank alike after any ``prev``.  They are ranked once (for
+        ``chars``, ``after`` and ``bonus``); of them only the ``keep`` best
+        (and those within :data:`SLACK` of the last) are summed exactly, with
+        those ``prev`` is seen before.  Any other is surely below ``keep`` of
+        these: the ranking is that of all the sums.
+
+        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
+        >>> m.best_between("们", ("益", "要", "们"), "", (0.0, 0.0, 0.5), 2)
+        (2, 1)
+        >>> sums = [m.pair("们", c) + 0.0 + b for c, b in zip("益要们", (0.0, 0.0, 0.5))]
+        >>> sorted(range(3), key=sums.__getitem__, reverse=True)[:2]
+        [2, 1]
+        """
+        assert prev
+        order, keys = self._unseen_order(chars, after, bonus)
+        if self.unigram.get(prev, 0) < len(chars):  # few pairs start with prev: read them all
+            places = self._places.get(chars)
+            if places is None:
+                if len(self._places) > MEMO_SIZE // 1000:
+                    self._places.clear()
+                places = self._places[chars] = {}
+                for k, ch in enumerate(chars):
+                    places.setdefault(ch, []).append(k)
+            seen = {
+                k: n for ch, n in self.bigram.extensions(prev).items() for k in places.get(ch, ())
+            }
+        else:
+            counts = self.bigram.get_all([prev + ch for ch in chars])
+            seen = {k: n for k, n in enumerate(counts) if n}
+        chosen = dict(seen)
+        taken = 0
+        floor = 0.0
+        for k in order:
+            if k in seen:
+                continue
+            if taken >= keep and keys[k] < floor:
+                break
+            chosen[k] = 0
+            taken += 1
+            if taken == keep:
+                floor = keys[k] - SLACK
+        ends = self.precedes(chars, after) if after else None
+        weights = self._weights(chars)
+        denominator = self.unigram.get(prev, 0) + self.ALPHA
+        log = math.log
+        totals = {  # follows()' and precedes()' numbers, summed as bigram_best sums them
+            k: (log((n + weights[k]) / denominator) + (ends[k] if ends else 0.0)) + bonus[k]
+            for k, n in chosen.items()
+        }
+        return tuple(sorted(totals, key=lambda k: (-totals[k], k))[:keep])
+
+    def _unseen_order(
+        self, chars: tuple[str, ...], after: str, bonus: tuple[float, ...]
+    ) -> tuple[list[int], list[float]]:
+        """For :meth:`best_between`: the indices of ``chars`` by their sum with a
+        pair count of 0, less the denominator's logarithm, best first; and those sums."""
+        key = (chars, after, bonus)
+        known = self._unseen.get(key)
+        if known is None:
+            ends = self.precedes(chars, after) if after else [0.0] * len(chars)
+            log = math.log
+            keys = [
+                (log(w) + e) + b for w, e, b in zip(self._weights(chars), ends, bonus, strict=True)
+            ]
+            order = sorted(range(len(chars)), key=keys.__getitem__, reverse=True)
+            known = (order, keys)
+            self._unseen_numbers += 2 * len(chars)
+            if self._unseen_numbers > MEMO_SIZE:
+                self._unseen.clear()
+                self._unseen_numbers = 2 * len(chars)
+            self._unseen[key] = known
+        return known
 
     def _weights(self, chars: tuple[str, ...]) -> list[float]:
         """``self.ALPHA * self._p(ch)`` for each of ``chars`` (pair()'s prior term)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from pipeline.langmodel import (
     ChineseScorer,
     InDocument,
     WordModel,
+    _top,
     hanzi_pairs,
 )
 
@@ -166,3 +169,55 @@ def test_logprobs_between_equals_logprob_for_heads_and_tails(
     assert fresh.logprobs_between(left, middles, right) == [
         plain.logprob(left + m + right) for m in middles
     ]
+
+
+# Random character models over a few characters: many pairs never seen, counts
+# and bonuses that tie, for the shortcuts that skip the unseen pairs.
+RANDOM_ALPHABET = "甲乙丙丁戊己庚辛壬癸"
+random_models = st.builds(
+    lambda unigram, bigram: CharBigram(unigram, {k: v for k, v in bigram.items() if v}),
+    st.dictionaries(st.sampled_from(RANDOM_ALPHABET), st.integers(1, 30), min_size=1, max_size=10),
+    st.dictionaries(
+        st.tuples(st.sampled_from(RANDOM_ALPHABET), st.sampled_from(RANDOM_ALPHABET)).map("".join),
+        st.integers(0, 5),
+        max_size=30,
+    ),
+)
+
+
+@given(
+    model=random_models,
+    prev=st.sampled_from(RANDOM_ALPHABET),
+    candidates=st.lists(st.sampled_from(RANDOM_ALPHABET), min_size=1, max_size=15).map(tuple),
+    after=st.sampled_from(["", *RANDOM_ALPHABET]),
+    bonuses=st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.25, 3.0]), min_size=15, max_size=15),
+    keep=st.integers(1, 8),
+)
+def test_best_between_equals_sorting_all_sums(
+    model: CharBigram,
+    prev: str,
+    candidates: tuple[str, ...],
+    after: str,
+    bonuses: list[float],
+    keep: int,
+) -> None:
+    """Only the unseen pairs that may rank are summed: the very ranking of all the sums."""
+    bonus = tuple(bonuses[: len(candidates)])
+    plain = CharBigram(model.unigram, model.bigram)
+    sums = [
+        (plain.pair(prev, c) + (plain.pair(c, after) if after else 0.0)) + b
+        for c, b in zip(candidates, bonus, strict=True)
+    ]
+    expected = tuple(sorted(range(len(candidates)), key=sums.__getitem__, reverse=True)[:keep])
+    assert model.best_between(prev, candidates, after, bonus, keep) == expected
+    assert model.best_between(prev, candidates, after, bonus, keep) == expected  # kept
+
+
+@given(
+    scores=st.lists(st.sampled_from([-3.0, -2.5, -1.0, -0.25, 0.0]), max_size=20),
+    keep=st.integers(0, 25),
+)
+def test_top_equals_nlargest(scores: list[float], keep: int) -> None:
+    candidates = tuple(RANDOM_ALPHABET[k % 10] + str(k) for k in range(len(scores)))
+    expected = tuple(c for _, c in heapq.nlargest(keep, zip(scores, candidates, strict=True)))
+    assert _top(scores, candidates, keep) == expected

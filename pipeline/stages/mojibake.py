@@ -512,6 +512,8 @@ class _Repairer:
         if len(middle) >= 2 and self._average(middle) < self._average(text[start:end]):
             return None  # the bytes in phase read no better than the damage: wrong start
         left, right = self.ctx(start, end)
+        if needs_tail and not _ends_run(codec, raw[-1]):
+            return None  # no character ends the run: no tails, whatever the heads
         heads = self._complete(_head_pairs(codec, raw[0]), codec, left, middle[:2])
         if not heads:
             return None
@@ -629,6 +631,16 @@ def _tail_pairs(codec: str, lead: int) -> tuple[bytes, ...]:
     return tuple(bytes((lead, y)) for y in _trail_bytes(codec))
 
 
+@cache
+def _ends_run(codec: str, lead: int) -> bool:
+    """Whether some character of ``codec`` starts with ``lead`` (a run's last byte).
+
+    When none does, :meth:`_Repairer._shifted` finds no tails for the run
+    whatever its heads: it stops before ranking them.
+    """
+    return bool(_decodings(codec, _tail_pairs(codec, lead)))
+
+
 @lru_cache(maxsize=4096)
 def _split(
     codec: str, pairs: tuple[bytes, ...], favoured: frozenset[int]
@@ -709,9 +721,14 @@ def _lost_candidates(
         for y in favoured:
             for ch in table.get(y, ()):
                 evidence[ch] = max(bonus, evidence.get(ch, 0.0))
-    marks = sum(1 for ch in common if not is_cjk(ch))
-    rest = tuple(ch for ch in common[: COMMON_UNFIT + marks] if ch not in evidence)
+    rest = tuple(ch for ch in common[: COMMON_UNFIT + _marks(common)] if ch not in evidence)
     return tuple(evidence), evidence, rest
+
+
+@lru_cache(maxsize=4)
+def _marks(common: tuple[str, ...]) -> int:
+    """How many of ``common`` are not hanzi (the lost marks ahead of them)."""
+    return sum(1 for ch in common if not is_cjk(ch))
 
 
 @cache
