@@ -311,11 +311,8 @@ class CharBigram:
         self, total: float, left: str, chars: tuple[str, ...], right: str
     ) -> list[float]:
         """``[self.add_terms(total, left + c + right, len(left), len(left) + 3) for c in chars]``
-        with trigrams and ``len(left) >= 2``: the very same numbers, sooner.
-
-        Each term is computed as :meth:`pair` and :meth:`triple` compute it,
-        term by term for all the characters at once, and the sums are added
-        in the same order; the pairs' counts are looked up once each.
+        with trigrams and ``len(left) >= 2``: the very same numbers, sooner
+        (:meth:`continue_terms`' terms added to ``total`` in order).
 
         >>> pairs = {"提高": 3, "高到": 3, "高的": 3, "到了": 2}
         >>> m = CharBigram({"提": 3, "高": 5, "到": 5, "的": 9}, pairs, {"提高到": 3})
@@ -323,6 +320,26 @@ class CharBigram:
         ...     m.add_terms(-1.0, "提高" + c + "了", 2, 5) for c in ("到", "的")
         ... ]
         True
+        """
+        return self.sum_terms(total, self.continue_terms(left, chars, right))
+
+    @staticmethod
+    def sum_terms(total: float, terms: list[list[float]]) -> list[float]:
+        """For each character, ``total`` plus its terms (:meth:`continue_terms`), in order."""
+        first, *others = terms
+        totals = [total + lp for lp in first]
+        for lps in others:
+            totals = [t + lp for t, lp in zip(totals, lps, strict=True)]
+        return totals
+
+    def continue_terms(self, left: str, chars: tuple[str, ...], right: str) -> list[list[float]]:
+        """The terms :meth:`continue_each` adds for each of ``chars``: that of the
+        character, then those of ``right[0]`` and ``right[1]`` (as far as
+        ``right`` goes).  They depend on ``left[-2:]`` and ``right[:2]`` only.
+
+        Each term is computed as :meth:`pair` and :meth:`triple` compute it,
+        term by term for all the characters at once; the pairs' counts are
+        looked up once each.
         """
         trigram = self.trigram
         assert trigram is not None and len(left) >= 2
@@ -343,9 +360,9 @@ class CharBigram:
                 log((found.get(c, 0) + beta * exp(lp)) / below)
                 for c, lp in zip(chars, lps, strict=True)
             ]
-        totals = [total + lp for lp in lps]
+        terms = [lps]
         if not right:
-            return totals
+            return terms
         # the term of right[0]: triple(l3 + c + right[0])
         r1 = right[0]
         before_r1 = self.bigram.get_all([c + r1 for c in chars])  # pair counts c + r1
@@ -362,9 +379,9 @@ class CharBigram:
             else lp
             for c, n, lp in zip(chars, after_l3, lps, strict=True)
         ]
-        totals = [t + lp for t, lp in zip(totals, lps, strict=True)]
+        terms.append(lps)
         if len(right) < 2:
-            return totals
+            return terms
         # the term of right[1]: triple(c + right[:2])
         r2 = right[:2]
         lp = self.pair(r1, right[1])
@@ -373,7 +390,8 @@ class CharBigram:
             log(((get3(c + r2, 0) if n >= MIN_TRIGRAM else 0) + blended) / (n + beta)) if n else lp
             for c, n in zip(chars, before_r1, strict=True)
         ]
-        return [t + lp for t, lp in zip(totals, lps, strict=True)]
+        terms.append(lps)
+        return terms
 
     def head(self, ch: str) -> float:
         """Log-probability of ``ch`` opening a text."""

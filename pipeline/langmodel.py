@@ -519,13 +519,18 @@ class ChineseScorer:
             groups.setdefault(form[:-1], []).append(k)
         totals = [0.0] * len(forms)
         cut = len(left)
+        # the last terms depend on the two characters before them: heads
+        # that end alike (a long middle) with the same tails share them
+        shared: dict[tuple[str, tuple[str, ...]], list[list[float]]] = {}
         for head, members in groups.items():
             before = left + head
             partial = chars.add_terms(opening, before, cut) if head else opening
             lasts = tuple(forms[k][-1] for k in members)
-            for k, total in zip(
-                members, chars.continue_each(partial, before, lasts, right), strict=True
-            ):
+            key = (before[-2:], lasts)
+            terms = shared.get(key)
+            if terms is None:
+                terms = shared[key] = chars.continue_terms(before, lasts, right)
+            for k, total in zip(members, chars.sum_terms(partial, terms), strict=True):
                 totals[k] = total
         return totals
 

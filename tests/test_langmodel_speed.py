@@ -221,3 +221,23 @@ def test_top_equals_nlargest(scores: list[float], keep: int) -> None:
     candidates = tuple(RANDOM_ALPHABET[k % 10] + str(k) for k in range(len(scores)))
     expected = tuple(c for _, c in heapq.nlargest(keep, zip(scores, candidates, strict=True)))
     assert _top(scores, candidates, keep) == expected
+
+
+@given(
+    left=st.text(alphabet=ALPHABET, min_size=2, max_size=4),
+    starts=st.lists(st.text(alphabet=ALPHABET, max_size=2), min_size=1, max_size=4),
+    ending=st.text(alphabet=ALPHABET, min_size=2, max_size=3),
+    tails=st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=4),
+    right=texts,
+)
+def test_heads_that_end_alike_share_their_last_terms(
+    left: str, starts: list[str], ending: str, tails: list[str], right: str
+) -> None:
+    """Heads before a long middle end alike: their tails' terms are worked out once,
+    and each sum is still logprob's number."""
+    middles = [s + ending + t for s in starts for t in tails]
+    fresh = ChineseScorer(MODEL.model, _bigram(trigrams=True))
+    plain = ChineseScorer(WordModel(WORDS), _bigram(trigrams=True))
+    assert fresh.logprobs_between(left, middles, right) == [
+        plain.logprob(left + m + right) for m in middles
+    ]
