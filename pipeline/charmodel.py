@@ -231,6 +231,88 @@ class CharBigram:
         }
         return tuple(sorted(totals, key=lambda k: (-totals[k], k))[:keep])
 
+    def likely_between(
+        self, prev: str, chars: tuple[str, ...], after: str, keep: int
+    ) -> dict[int, float]:
+        """Some indices of ``chars`` with their ``pair(prev, c) + pair(c, after)``
+        (``pair(prev, c)`` alone without ``after``), among them the ``keep`` best:
+        any index left out sums less than ``keep`` of those given.
+
+        The same shortcut as :meth:`best_between`: a character seen neither
+        after ``prev`` nor before ``after`` sums, but for rounding, a number
+        of its own (``log(weight) - log(count + ALPHA)``, or ``log(weight)``)
+        plus one of ``prev`` and ``after``; of those only the ``keep`` best
+        (and any within :data:`SLACK` of the last) are summed.
+
+        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4, "益们": 1})
+        >>> sorted(m.likely_between("们", ("益", "要", "们", "甲"), "们", 1))  # not 甲
+        [0, 1, 2]
+        >>> m.likely_between("们", ("要",), "们", 1)[0] == m.pair("们", "要") + m.pair("要", "们")
+        True
+        """
+        assert prev
+        follow = self._follow_counts(prev, chars)
+        weights = self._weights(chars)
+        denominator = self.unigram.get(prev, 0) + self.ALPHA
+        log = math.log
+        if after:
+            precede = self.bigram.get_all([ch + after for ch in chars])
+            seen = [k for k, (a, b) in enumerate(zip(follow, precede, strict=True)) if a or b]
+        else:
+            precede = None
+            seen = [k for k, n in enumerate(follow) if n]
+        order, keys = self._alone_order(chars, bool(after))
+        chosen = set(seen)
+        taken = 0
+        floor = 0.0
+        for k in order:
+            if k in chosen:
+                continue
+            if taken >= keep and keys[k] < floor:
+                break
+            chosen.add(k)
+            taken += 1
+            if taken == keep:
+                floor = keys[k] - SLACK
+        if precede is None:  # follows()' numbers
+            return {k: log((follow[k] + weights[k]) / denominator) for k in chosen}
+        weight = self.ALPHA * self._p(after)
+        unigram, alpha = self.unigram.get, self.ALPHA
+        return {  # follows()' number plus precedes()' one, as shortlist adds them
+            k: log((follow[k] + weights[k]) / denominator)
+            + log((precede[k] + weight) / (unigram(chars[k], 0) + alpha))
+            for k in chosen
+        }
+
+    def _alone_order(self, chars: tuple[str, ...], after: bool) -> tuple[list[int], list[float]]:
+        """For :meth:`likely_between`: the indices of ``chars`` by the part of
+        their sum with counts of 0 that is their own, best first; and those parts."""
+        key = (chars, "\n" if after else "", ())  # no character is "\n": no clash with _unseen's
+        known = self._unseen.get(key)
+        if known is None:
+            log, alpha, unigram = math.log, self.ALPHA, self.unigram.get
+            keys = [log(w) for w in self._weights(chars)]
+            if after:
+                keys = [k - log(unigram(ch, 0) + alpha) for k, ch in zip(keys, chars, strict=True)]
+            order = sorted(range(len(chars)), key=keys.__getitem__, reverse=True)
+            known = self._keep_unseen(key, (order, keys))
+        return known
+
+    def _keep_unseen(
+        self,
+        key: tuple[tuple[str, ...], str, tuple[float, ...]],
+        known: tuple[list[int], list[float]],
+    ) -> tuple[list[int], list[float]]:
+        """Keep an order of :meth:`_unseen_order` or :meth:`_alone_order` (at most
+        MEMO_SIZE numbers in all)."""
+        size = 2 * len(known[0])
+        self._unseen_numbers += size
+        if self._unseen_numbers > MEMO_SIZE:
+            self._unseen.clear()
+            self._unseen_numbers = size
+        self._unseen[key] = known
+        return known
+
     def _unseen_order(
         self, chars: tuple[str, ...], after: str, bonus: tuple[float, ...]
     ) -> tuple[list[int], list[float]]:
@@ -245,12 +327,7 @@ class CharBigram:
                 (log(w) + e) + b for w, e, b in zip(self._weights(chars), ends, bonus, strict=True)
             ]
             order = sorted(range(len(chars)), key=keys.__getitem__, reverse=True)
-            known = (order, keys)
-            self._unseen_numbers += 2 * len(chars)
-            if self._unseen_numbers > MEMO_SIZE:
-                self._unseen.clear()
-                self._unseen_numbers = 2 * len(chars)
-            self._unseen[key] = known
+            known = self._keep_unseen(key, (order, keys))
         return known
 
     def _weights(self, chars: tuple[str, ...]) -> list[float]:

@@ -631,6 +631,15 @@ class ChineseScorer:
             return known
         simple = _simplified(candidates)
         # the numbers pair() gives, summed as pair(before, c) + pair(c, after)
+        if before:
+            # only those that may rank among the best (the others sum less)
+            likely = chars.likely_between(before, simple, after, keep)
+            ranked = sorted(likely)
+            known = _top([likely[k] for k in ranked], tuple(candidates[k] for k in ranked), keep)
+            if len(chars.shortlists) > MEMO_SIZE // 100:
+                chars.shortlists.clear()
+            chars.shortlists[key] = known
+            return known
         if before and after:
             scores = list(
                 map(operator.add, chars.follows(before, simple), chars.precedes(simple, after))

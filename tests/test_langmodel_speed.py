@@ -179,16 +179,19 @@ random_models = st.builds(
     st.dictionaries(st.sampled_from(RANDOM_ALPHABET), st.integers(1, 30), min_size=1, max_size=10),
     st.dictionaries(
         st.tuples(st.sampled_from(RANDOM_ALPHABET), st.sampled_from(RANDOM_ALPHABET)).map("".join),
-        st.integers(0, 5),
-        max_size=30,
+        st.integers(0, 40),
+        min_size=10,
+        max_size=60,
     ),
 )
 
 
+@settings(max_examples=500)
 @given(
     model=random_models,
     prev=st.sampled_from(RANDOM_ALPHABET),
-    candidates=st.lists(st.sampled_from(RANDOM_ALPHABET), min_size=1, max_size=15).map(tuple),
+    candidates=st.lists(st.sampled_from(RANDOM_ALPHABET), min_size=1, max_size=15).map(tuple)
+    | st.lists(st.sampled_from(RANDOM_ALPHABET), min_size=1, max_size=10, unique=True).map(tuple),
     after=st.sampled_from(["", *RANDOM_ALPHABET]),
     bonuses=st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.25, 3.0]), min_size=15, max_size=15),
     keep=st.integers(1, 8),
@@ -241,3 +244,29 @@ def test_heads_that_end_alike_share_their_last_terms(
     assert fresh.logprobs_between(left, middles, right) == [
         plain.logprob(left + m + right) for m in middles
     ]
+
+
+@settings(max_examples=500)
+@given(
+    model=random_models,
+    left=st.text(alphabet=RANDOM_ALPHABET + "x", max_size=2),
+    candidates=st.lists(st.sampled_from(RANDOM_ALPHABET), min_size=1, max_size=10, unique=True).map(
+        tuple
+    ),
+    right=st.text(alphabet=RANDOM_ALPHABET + "x", max_size=2),
+    keep=st.integers(1, 3),
+)
+def test_shortlist_sums_only_what_may_rank(
+    model: CharBigram, left: str, candidates: tuple[str, ...], right: str, keep: int
+) -> None:
+    """Pairs never seen are summed only for the candidates that may make the list."""
+    scorer = ChineseScorer(MODEL.model, model)
+    plain = CharBigram(model.unigram, model.bigram)
+    before, after = left[-1:], right[:1]
+    scores = [
+        (plain.pair(before, c) if before else 0.0) + (plain.pair(c, after) if after else 0.0)
+        for c in candidates
+    ]
+    expected = tuple(c for _, c in sorted(zip(scores, candidates, strict=True), reverse=True))
+    expected = candidates if len(candidates) <= keep else expected[:keep]
+    assert scorer.shortlist(left, candidates, right, keep) == expected
