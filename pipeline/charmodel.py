@@ -79,7 +79,6 @@ class CharBigram:
             tuple[tuple[str, ...], str, tuple[float, ...]], tuple[list[int], list[float]]
         ] = {}
         self._unseen_numbers = 0
-        self._places: dict[tuple[str, ...], dict[str, list[int]]] = {}  # indices by character
 
     def _p(self, ch: str) -> float:
         p = self._ps.get(ch)
@@ -105,7 +104,6 @@ class CharBigram:
         self._prior_numbers = 0
         self._unseen.clear()
         self._unseen_numbers = 0
-        self._places.clear()
 
     def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
         """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
@@ -196,16 +194,8 @@ class CharBigram:
         assert prev
         order, keys = self._unseen_order(chars, after, bonus)
         if self.unigram.get(prev, 0) < len(chars):  # few pairs start with prev: read them all
-            places = self._places.get(chars)
-            if places is None:
-                if len(self._places) > MEMO_SIZE // 1000:
-                    self._places.clear()
-                places = self._places[chars] = {}
-                for k, ch in enumerate(chars):
-                    places.setdefault(ch, []).append(k)
-            seen = {
-                k: n for ch, n in self.bigram.extensions(prev).items() for k in places.get(ch, ())
-            }
+            found = self.bigram.extensions(prev).get
+            seen = {k: n for k, ch in enumerate(chars) if (n := found(ch, 0))}
         else:
             counts = self.bigram.get_all([prev + ch for ch in chars])
             seen = {k: n for k, n in enumerate(counts) if n}
@@ -307,7 +297,7 @@ class CharBigram:
         MEMO_SIZE numbers in all)."""
         size = 2 * len(known[0])
         self._unseen_numbers += size
-        if self._unseen_numbers > MEMO_SIZE:
+        if self._unseen_numbers > MEMO_SIZE // 4:  # few lists of candidates recur
             self._unseen.clear()
             self._unseen_numbers = size
         self._unseen[key] = known
