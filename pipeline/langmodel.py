@@ -389,7 +389,8 @@ class ChineseScorer:
         return scores
 
     def _between_fresh(self, left: str, middles: tuple[str, ...], right: str) -> list[float]:
-        _learn_simple(itertools.chain(left, *middles, right))
+        if not _SEEN.issuperset(itertools.chain(left, *middles, right)):  # mostly all seen
+            _learn_simple(itertools.chain(left, *middles, right))
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
         model = self.model
         tail = model.suffix(right_s)
