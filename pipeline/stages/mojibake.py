@@ -889,18 +889,11 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
             yield Repair(m.start(), m.end(), fixed, "UTF-8 text shown as GBK; re-decoded", 0.9)
 
 
-def find_repairs(
-    text: str,
-    model: Callable[[], ChineseScorer] = scorer,
-    paragraph_end: bool = True,
-    across: int | None = None,
-) -> list[Repair]:
-    """Repairs for one run of text, non-overlapping, in order.
-
-    ``paragraph_end``: the text ends where its paragraph does (no field
-    follows).  ``across``: only damage that spans this offset is looked at.
-    """
-    repairs: list[Repair] = list(_whole_span_repairs(text, model))
+def _suspects(
+    text: str, across: int | None
+) -> tuple[list[tuple[int, int, bool, bool]], list[tuple[int, int]]]:
+    """The shifted runs (:func:`_shifted_runs`) and the characters lost whole
+    that :func:`find_repairs` tries (only those over ``across`` when given)."""
     runs = list(_shifted_runs(text, across))
     lost_chars = [
         m.span()
@@ -910,10 +903,17 @@ def find_repairs(
     if across is not None:
         runs = [r for r in runs if r[0] < across < r[1]]
         lost_chars = [(a, b) for a, b in lost_chars if a < across < b]
-    if not runs and not lost_chars:
-        return sorted(repairs, key=lambda r: r.start)
-    repairer = _Repairer(text, model(), paragraph_end)
-    proposals: list[tuple[float, Repair]] = []
+    return runs, lost_chars
+
+
+def _proposals(
+    repairer: _Repairer, runs: list[tuple[int, int, bool, bool]], lost_chars: list[tuple[int, int]]
+) -> Iterator[tuple[float, Repair]]:
+    """Each repair found for the suspects, with its total gain (nats, evidence included).
+
+    Lazily, in order: a caller that needs only the first stops the search there.
+    """
+    text = repairer.text
     # Where the lost byte shows as '?', the run after it is nearly always the
     # damage: a sure repair there spares trying every start before a '?' it
     # explains.
@@ -927,11 +927,9 @@ def find_repairs(
         for codec in ("gbk", "big5"):
             found = repairer.shifted(start, end, codec, lead_lost, last_real)
             if found:
-                proposals.append(
-                    (repairer.total_gain(start, end, found.after) + found.evidence, found)
-                )
                 if lead_lost and found.confidence >= SURE:
                     covered.append((start, end))
+                yield repairer.total_gain(start, end, found.after) + found.evidence, found
     for start, end in lost_chars:
         if any(a <= start < b for a, b in covered):
             continue
@@ -941,7 +939,26 @@ def find_repairs(
             continue  # a question (why?): the '?' is a folded '？', not a lost character
         found = repairer.whole_char(start, end)
         if found:
-            proposals.append((repairer.total_gain(start, end, found.after) + found.evidence, found))
+            yield repairer.total_gain(start, end, found.after) + found.evidence, found
+
+
+def find_repairs(
+    text: str,
+    model: Callable[[], ChineseScorer] = scorer,
+    paragraph_end: bool = True,
+    across: int | None = None,
+) -> list[Repair]:
+    """Repairs for one run of text, non-overlapping, in order.
+
+    ``paragraph_end``: the text ends where its paragraph does (no field
+    follows).  ``across``: only damage that spans this offset is looked at.
+    """
+    repairs: list[Repair] = list(_whole_span_repairs(text, model))
+    runs, lost_chars = _suspects(text, across)
+    if not runs and not lost_chars:
+        return sorted(repairs, key=lambda r: r.start)
+    repairer = _Repairer(text, model(), paragraph_end)
+    proposals = list(_proposals(repairer, runs, lost_chars))
     # The best explanation of each damaged spot wins; overlapping ones yield.
     for _gain, found in sorted(proposals, key=lambda p: p[0], reverse=True):
         if any(r.start < found.end and found.start < r.end for r in repairs):
@@ -1028,7 +1045,20 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
     if not any(ch in near for ch in _LOST):
         return False
     joined = head + tail
-    return any(r.start < seam < r.end for r in find_repairs(joined, model, across=seam))
+    # find_repairs(joined, model, across=seam) spans the seam when any of its
+    # repairs does: a whole-span one, or else any proposal (all of them span
+    # the seam) that none of those overlaps, as the best of these is kept.
+    # So the search stops at the first.
+    repairs = list(_whole_span_repairs(joined, model))
+    if any(r.start < seam < r.end for r in repairs):
+        return True
+    runs, lost_chars = _suspects(joined, seam)
+    if not runs and not lost_chars:
+        return False
+    return any(
+        not any(r.start < found.end and found.start < r.end for r in repairs)
+        for _gain, found in _proposals(_Repairer(joined, model()), runs, lost_chars)
+    )
 
 
 def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]]:
