@@ -426,6 +426,10 @@ class ChineseScorer:
         totals: list[float] | None = None  # the character model's, when worked out at once
         if chars is not None and chars.trigram is not None and cut >= 2 and all(forms):
             totals = self._char_totals(opening, left_s, forms, right_s)
+            if all(len(form) == 1 for form in forms):
+                return self._between_chars(
+                    left_s, forms, right_s, tail, totals, inner_right, context
+                )
         for number, middle_s in enumerate(forms):
             body = left_s + middle_s
             text = body + right_s
@@ -502,6 +506,87 @@ class ChineseScorer:
                     total += lp
                 score = WORD_WEIGHT * score + (1 - WORD_WEIGHT) * total
             scores.append(score)
+        return scores
+
+    def _between_chars(
+        self,
+        left: str,
+        forms: list[str],
+        right: str,
+        tail: list[float],
+        totals: list[float],
+        inner_right: list[float],
+        context: list[tuple[tuple[int, float], ...] | None],
+    ) -> list[float]:
+        """:meth:`_between_fresh`'s loop for middles of one character each (a lost
+        byte's completions, a lost character's candidates): the same numbers.
+
+        ``left``, ``forms`` and ``right`` are simplified, ``tail`` is
+        ``suffix(right)``, ``totals`` the character model's sums and
+        ``inner_right`` its terms within ``right``, ``context`` is
+        ``model.context(left)``.  A middle of one
+        character leaves the word scores of the positions after it alike for
+        all (``tail``), so one list serves them all: each middle rewrites the
+        positions up to its own before reading them.
+        """
+        model = self.model
+        cut = len(left)
+        left_singles = [model.single_entry(ch) for ch in left]
+        singles, single_entry = model._singles, model.single_entry
+        prefix_ids, word_logs = model._prefix_ids, model._word_logs
+        after_left = _typography_on(left, (0.0, False, ""))
+        typography: dict[str, float] = {}
+        best = [0.0] * (cut + 1) + tail
+        word_weight, char_weight = WORD_WEIGHT, 1 - WORD_WEIGHT
+        scores = []
+        for number, middle in enumerate(forms):
+            text = left + middle + right
+            # the middle's own position: no word of the left context reaches it
+            entry = singles.get(middle)
+            if entry is None:
+                entry = single_entry(middle)
+            value = entry[0] + best[cut + 1]
+            if entry[1]:
+                for word, index in prefix_ids(text[cut : cut + MAX_WORD]):
+                    length = len(word)
+                    if length > 1:
+                        candidate = word_logs[index] + best[cut + length]
+                        if candidate > value:
+                            value = candidate
+            best[cut] = value
+            for i in range(cut - 1, -1, -1):  # _fill's loop, left's words known (context)
+                words = context[i]
+                if words is None:  # a word starting here may reach past left
+                    entry = singles.get(text[i])
+                    if entry is None:
+                        entry = single_entry(text[i])
+                    value = entry[0] + best[i + 1]
+                    if entry[1]:
+                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
+                            length = len(word)
+                            if length > 1:
+                                candidate = word_logs[index] + best[i + length]
+                                if candidate > value:
+                                    value = candidate
+                else:
+                    entry = left_singles[i]
+                    value = entry[0] + best[i + 1]
+                    if entry[1]:
+                        for length, log in words:
+                            candidate = log + best[i + length]
+                            if candidate > value:
+                                value = candidate
+                best[i] = value
+            marks = middle if middle in _TYPOGRAPHIC else "x"
+            penalty = typography.get(marks)
+            if penalty is None:
+                penalty = typography[marks] = _typography_on(
+                    right, _typography_on(marks, after_left)
+                )[0]
+            total = totals[number]
+            for lp in inner_right:
+                total += lp
+            scores.append(word_weight * (best[0] + penalty) + char_weight * total)
         return scores
 
     def _char_totals(self, opening: float, left: str, forms: list[str], right: str) -> list[float]:

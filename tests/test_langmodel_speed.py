@@ -270,3 +270,19 @@ def test_shortlist_sums_only_what_may_rank(
     expected = tuple(c for _, c in sorted(zip(scores, candidates, strict=True), reverse=True))
     expected = candidates if len(candidates) <= keep else expected[:keep]
     assert scorer.shortlist(left, candidates, right, keep) == expected
+
+
+@given(
+    left=st.text(alphabet=ALPHABET, min_size=2, max_size=6),
+    middles=st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=8),
+    right=texts,
+)
+def test_one_character_middles_are_scored_as_logprob_scores_them(
+    left: str, middles: list[str], right: str
+) -> None:
+    """Middles of one character each share the word scores after them (one list for all)."""
+    fresh = ChineseScorer(MODEL.model, _bigram(trigrams=True))
+    plain = ChineseScorer(WordModel(WORDS), _bigram(trigrams=True))
+    assert fresh.logprobs_between(left, middles, right) == [
+        plain.logprob(left + m + right) for m in middles
+    ]
