@@ -19,6 +19,9 @@ from collections.abc import Mapping
 from .counts import Counts
 
 MEMO_SIZE = 200_000  # numbers (scores, terms) each cache keeps per process
+# Nats by which an estimate may miss the number it stands for, and more: far
+# above the rounding of a sum of a few logarithms (about 1e-14 here).
+SLACK = 1e-6
 MIN_TRIGRAM = 2  # corpus count a character trigram needs to be kept
 
 
@@ -71,6 +74,11 @@ class CharBigram:
         self._row_numbers = 0
         self._priors: dict[tuple[str, ...], list[float]] = {}  # _weights by candidates
         self._prior_numbers = 0
+        # best_between's ranking of the candidates no pair starts with prev
+        self._unseen: dict[
+            tuple[tuple[str, ...], str, tuple[float, ...]], tuple[list[int], list[float]]
+        ] = {}
+        self._unseen_numbers = 0
 
     def _p(self, ch: str) -> float:
         p = self._ps.get(ch)
@@ -94,6 +102,8 @@ class CharBigram:
         self._row_numbers = 0
         self._priors.clear()
         self._prior_numbers = 0
+        self._unseen.clear()
+        self._unseen_numbers = 0
 
     def follows(self, prev: str, chars: tuple[str, ...]) -> list[float]:
         """``[self.pair(prev, ch) for ch in chars]``: the very same numbers, sooner.
@@ -158,6 +168,158 @@ class CharBigram:
             self._keep_row(key, row)
         return row
 
+    def best_between(
+        self, prev: str, chars: tuple[str, ...], after: str, bonus: tuple[float, ...], keep: int
+    ) -> tuple[int, ...]:
+        """The indices of the ``keep`` best of ``chars`` by ``(pair(prev, c) + end) + bonus``,
+        best first, ties in ``chars``' order, where ``end`` is ``pair(c, after)``
+        (0.0 without ``after``): the stable sort of all the sums, sooner.
+
+        Most of ``chars`` never follow ``prev`` in the corpus: for those the
+        pair's count is 0, so their sums are, but for rounding, a number of
+        their own less one of ``prev``'s (``log(weight) - log(denominator)``)
+        and rank alike after any ``prev``.  They are ranked once (for
+        ``chars``, ``after`` and ``bonus``); of them only the ``keep`` best
+        (and those within :data:`SLACK` of the last) are summed exactly, with
+        those ``prev`` is seen before.  Any other is surely below ``keep`` of
+        these: the ranking is that of all the sums.
+
+        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4})
+        >>> m.best_between("们", ("益", "要", "们"), "", (0.0, 0.0, 0.5), 2)
+        (2, 1)
+        >>> sums = [m.pair("们", c) + 0.0 + b for c, b in zip("益要们", (0.0, 0.0, 0.5))]
+        >>> sorted(range(3), key=sums.__getitem__, reverse=True)[:2]
+        [2, 1]
+        """
+        assert prev
+        order, keys = self._unseen_order(chars, after, bonus)
+        if self.unigram.get(prev, 0) < len(chars):  # few pairs start with prev: read them all
+            found = self.bigram.extensions(prev).get
+            seen = {k: n for k, ch in enumerate(chars) if (n := found(ch, 0))}
+        else:
+            counts = self.bigram.get_all([prev + ch for ch in chars])
+            seen = {k: n for k, n in enumerate(counts) if n}
+        chosen = dict(seen)
+        taken = 0
+        floor = 0.0
+        for k in order:
+            if k in seen:
+                continue
+            if taken >= keep and keys[k] < floor:
+                break
+            chosen[k] = 0
+            taken += 1
+            if taken == keep:
+                floor = keys[k] - SLACK
+        ends = self.precedes(chars, after) if after else None
+        weights = self._weights(chars)
+        denominator = self.unigram.get(prev, 0) + self.ALPHA
+        log = math.log
+        totals = {  # follows()' and precedes()' numbers, summed as bigram_best sums them
+            k: (log((n + weights[k]) / denominator) + (ends[k] if ends else 0.0)) + bonus[k]
+            for k, n in chosen.items()
+        }
+        return tuple(sorted(totals, key=lambda k: (-totals[k], k))[:keep])
+
+    def likely_between(
+        self, prev: str, chars: tuple[str, ...], after: str, keep: int
+    ) -> dict[int, float]:
+        """Some indices of ``chars`` with their ``pair(prev, c) + pair(c, after)``
+        (``pair(prev, c)`` alone without ``after``), among them the ``keep`` best:
+        any index left out sums less than ``keep`` of those given.
+
+        The same shortcut as :meth:`best_between`: a character seen neither
+        after ``prev`` nor before ``after`` sums, but for rounding, a number
+        of its own (``log(weight) - log(count + ALPHA)``, or ``log(weight)``)
+        plus one of ``prev`` and ``after``; of those only the ``keep`` best
+        (and any within :data:`SLACK` of the last) are summed.
+
+        >>> m = CharBigram({"们": 5, "要": 5, "益": 5}, {"们要": 4, "益们": 1})
+        >>> sorted(m.likely_between("们", ("益", "要", "们", "甲"), "们", 1))  # not 甲
+        [0, 1, 2]
+        >>> m.likely_between("们", ("要",), "们", 1)[0] == m.pair("们", "要") + m.pair("要", "们")
+        True
+        """
+        assert prev
+        follow = self._follow_counts(prev, chars)
+        weights = self._weights(chars)
+        denominator = self.unigram.get(prev, 0) + self.ALPHA
+        log = math.log
+        if after:
+            precede = self.bigram.get_all([ch + after for ch in chars])
+            seen = [k for k, (a, b) in enumerate(zip(follow, precede, strict=True)) if a or b]
+        else:
+            precede = None
+            seen = [k for k, n in enumerate(follow) if n]
+        order, keys = self._alone_order(chars, bool(after))
+        chosen = set(seen)
+        taken = 0
+        floor = 0.0
+        for k in order:
+            if k in chosen:
+                continue
+            if taken >= keep and keys[k] < floor:
+                break
+            chosen.add(k)
+            taken += 1
+            if taken == keep:
+                floor = keys[k] - SLACK
+        if precede is None:  # follows()' numbers
+            return {k: log((follow[k] + weights[k]) / denominator) for k in chosen}
+        weight = self.ALPHA * self._p(after)
+        unigram, alpha = self.unigram.get, self.ALPHA
+        return {  # follows()' number plus precedes()' one, as shortlist adds them
+            k: log((follow[k] + weights[k]) / denominator)
+            + log((precede[k] + weight) / (unigram(chars[k], 0) + alpha))
+            for k in chosen
+        }
+
+    def _alone_order(self, chars: tuple[str, ...], after: bool) -> tuple[list[int], list[float]]:
+        """For :meth:`likely_between`: the indices of ``chars`` by the part of
+        their sum with counts of 0 that is their own, best first; and those parts."""
+        key = (chars, "\n" if after else "", ())  # no character is "\n": no clash with _unseen's
+        known = self._unseen.get(key)
+        if known is None:
+            log, alpha, unigram = math.log, self.ALPHA, self.unigram.get
+            keys = [log(w) for w in self._weights(chars)]
+            if after:
+                keys = [k - log(unigram(ch, 0) + alpha) for k, ch in zip(keys, chars, strict=True)]
+            order = sorted(range(len(chars)), key=keys.__getitem__, reverse=True)
+            known = self._keep_unseen(key, (order, keys))
+        return known
+
+    def _keep_unseen(
+        self,
+        key: tuple[tuple[str, ...], str, tuple[float, ...]],
+        known: tuple[list[int], list[float]],
+    ) -> tuple[list[int], list[float]]:
+        """Keep an order of :meth:`_unseen_order` or :meth:`_alone_order` (at most
+        MEMO_SIZE numbers in all)."""
+        size = 2 * len(known[0])
+        self._unseen_numbers += size
+        if self._unseen_numbers > MEMO_SIZE // 4:  # few lists of candidates recur
+            self._unseen.clear()
+            self._unseen_numbers = size
+        self._unseen[key] = known
+        return known
+
+    def _unseen_order(
+        self, chars: tuple[str, ...], after: str, bonus: tuple[float, ...]
+    ) -> tuple[list[int], list[float]]:
+        """For :meth:`best_between`: the indices of ``chars`` by their sum with a
+        pair count of 0, less the denominator's logarithm, best first; and those sums."""
+        key = (chars, after, bonus)
+        known = self._unseen.get(key)
+        if known is None:
+            ends = self.precedes(chars, after) if after else [0.0] * len(chars)
+            log = math.log
+            keys = [
+                (log(w) + e) + b for w, e, b in zip(self._weights(chars), ends, bonus, strict=True)
+            ]
+            order = sorted(range(len(chars)), key=keys.__getitem__, reverse=True)
+            known = self._keep_unseen(key, (order, keys))
+        return known
+
     def _weights(self, chars: tuple[str, ...]) -> list[float]:
         """``self.ALPHA * self._p(ch)`` for each of ``chars`` (pair()'s prior term)."""
         row = self._priors.get(chars)
@@ -216,11 +378,8 @@ class CharBigram:
         self, total: float, left: str, chars: tuple[str, ...], right: str
     ) -> list[float]:
         """``[self.add_terms(total, left + c + right, len(left), len(left) + 3) for c in chars]``
-        with trigrams and ``len(left) >= 2``: the very same numbers, sooner.
-
-        Each term is computed as :meth:`pair` and :meth:`triple` compute it,
-        term by term for all the characters at once, and the sums are added
-        in the same order; the pairs' counts are looked up once each.
+        with trigrams and ``len(left) >= 2``: the very same numbers, sooner
+        (:meth:`continue_terms`' terms added to ``total`` in order).
 
         >>> pairs = {"提高": 3, "高到": 3, "高的": 3, "到了": 2}
         >>> m = CharBigram({"提": 3, "高": 5, "到": 5, "的": 9}, pairs, {"提高到": 3})
@@ -228,6 +387,26 @@ class CharBigram:
         ...     m.add_terms(-1.0, "提高" + c + "了", 2, 5) for c in ("到", "的")
         ... ]
         True
+        """
+        return self.sum_terms(total, self.continue_terms(left, chars, right))
+
+    @staticmethod
+    def sum_terms(total: float, terms: list[list[float]]) -> list[float]:
+        """For each character, ``total`` plus its terms (:meth:`continue_terms`), in order."""
+        first, *others = terms
+        totals = [total + lp for lp in first]
+        for lps in others:
+            totals = [t + lp for t, lp in zip(totals, lps, strict=True)]
+        return totals
+
+    def continue_terms(self, left: str, chars: tuple[str, ...], right: str) -> list[list[float]]:
+        """The terms :meth:`continue_each` adds for each of ``chars``: that of the
+        character, then those of ``right[0]`` and ``right[1]`` (as far as
+        ``right`` goes).  They depend on ``left[-2:]`` and ``right[:2]`` only.
+
+        Each term is computed as :meth:`pair` and :meth:`triple` compute it,
+        term by term for all the characters at once; the pairs' counts are
+        looked up once each.
         """
         trigram = self.trigram
         assert trigram is not None and len(left) >= 2
@@ -248,9 +427,9 @@ class CharBigram:
                 log((found.get(c, 0) + beta * exp(lp)) / below)
                 for c, lp in zip(chars, lps, strict=True)
             ]
-        totals = [total + lp for lp in lps]
+        terms = [lps]
         if not right:
-            return totals
+            return terms
         # the term of right[0]: triple(l3 + c + right[0])
         r1 = right[0]
         before_r1 = self.bigram.get_all([c + r1 for c in chars])  # pair counts c + r1
@@ -267,9 +446,9 @@ class CharBigram:
             else lp
             for c, n, lp in zip(chars, after_l3, lps, strict=True)
         ]
-        totals = [t + lp for t, lp in zip(totals, lps, strict=True)]
+        terms.append(lps)
         if len(right) < 2:
-            return totals
+            return terms
         # the term of right[1]: triple(c + right[:2])
         r2 = right[:2]
         lp = self.pair(r1, right[1])
@@ -278,7 +457,8 @@ class CharBigram:
             log(((get3(c + r2, 0) if n >= MIN_TRIGRAM else 0) + blended) / (n + beta)) if n else lp
             for c, n in zip(chars, before_r1, strict=True)
         ]
-        return [t + lp for t, lp in zip(totals, lps, strict=True)]
+        terms.append(lps)
+        return terms
 
     def head(self, ch: str) -> float:
         """Log-probability of ``ch`` opening a text."""

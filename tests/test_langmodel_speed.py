@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from pipeline.langmodel import (
     ChineseScorer,
     InDocument,
     WordModel,
+    _top,
     hanzi_pairs,
 )
 
@@ -163,6 +166,123 @@ def test_logprobs_between_equals_logprob_for_heads_and_tails(
     middles = [h + t for h in heads for t in tails]
     fresh = ChineseScorer(MODEL.model, _bigram(trigrams))
     plain = ChineseScorer(WordModel(WORDS), _bigram(trigrams))
+    assert fresh.logprobs_between(left, middles, right) == [
+        plain.logprob(left + m + right) for m in middles
+    ]
+
+
+# Random character models over a few characters: many pairs never seen, counts
+# and bonuses that tie, for the shortcuts that skip the unseen pairs.
+RANDOM_ALPHABET = "甲乙丙丁戊己庚辛壬癸"
+random_models = st.builds(
+    lambda unigram, bigram: CharBigram(unigram, {k: v for k, v in bigram.items() if v}),
+    st.dictionaries(st.sampled_from(RANDOM_ALPHABET), st.integers(1, 30), min_size=1, max_size=10),
+    st.dictionaries(
+        st.tuples(st.sampled_from(RANDOM_ALPHABET), st.sampled_from(RANDOM_ALPHABET)).map("".join),
+        st.integers(0, 40),
+        min_size=10,
+        max_size=60,
+    ),
+)
+
+
+@settings(max_examples=500)
+@given(
+    model=random_models,
+    prev=st.sampled_from(RANDOM_ALPHABET),
+    candidates=st.lists(st.sampled_from(RANDOM_ALPHABET), min_size=1, max_size=15).map(tuple)
+    | st.lists(st.sampled_from(RANDOM_ALPHABET), min_size=1, max_size=10, unique=True).map(tuple),
+    after=st.sampled_from(["", *RANDOM_ALPHABET]),
+    bonuses=st.lists(st.sampled_from([0.0, 0.0, 0.5, 1.25, 3.0]), min_size=15, max_size=15),
+    keep=st.integers(1, 8),
+)
+def test_best_between_equals_sorting_all_sums(
+    model: CharBigram,
+    prev: str,
+    candidates: tuple[str, ...],
+    after: str,
+    bonuses: list[float],
+    keep: int,
+) -> None:
+    """Only the unseen pairs that may rank are summed: the very ranking of all the sums."""
+    bonus = tuple(bonuses[: len(candidates)])
+    plain = CharBigram(model.unigram, model.bigram)
+    sums = [
+        (plain.pair(prev, c) + (plain.pair(c, after) if after else 0.0)) + b
+        for c, b in zip(candidates, bonus, strict=True)
+    ]
+    expected = tuple(sorted(range(len(candidates)), key=sums.__getitem__, reverse=True)[:keep])
+    assert model.best_between(prev, candidates, after, bonus, keep) == expected
+    assert model.best_between(prev, candidates, after, bonus, keep) == expected  # kept
+
+
+@given(
+    scores=st.lists(st.sampled_from([-3.0, -2.5, -1.0, -0.25, 0.0]), max_size=20),
+    keep=st.integers(0, 25),
+)
+def test_top_equals_nlargest(scores: list[float], keep: int) -> None:
+    candidates = tuple(RANDOM_ALPHABET[k % 10] + str(k) for k in range(len(scores)))
+    expected = tuple(c for _, c in heapq.nlargest(keep, zip(scores, candidates, strict=True)))
+    assert _top(scores, candidates, keep) == expected
+
+
+@given(
+    left=st.text(alphabet=ALPHABET, min_size=2, max_size=4),
+    starts=st.lists(st.text(alphabet=ALPHABET, max_size=2), min_size=1, max_size=4),
+    ending=st.text(alphabet=ALPHABET, min_size=2, max_size=3),
+    tails=st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=4),
+    right=texts,
+)
+def test_heads_that_end_alike_share_their_last_terms(
+    left: str, starts: list[str], ending: str, tails: list[str], right: str
+) -> None:
+    """Heads before a long middle end alike: their tails' terms are worked out once,
+    and each sum is still logprob's number."""
+    middles = [s + ending + t for s in starts for t in tails]
+    fresh = ChineseScorer(MODEL.model, _bigram(trigrams=True))
+    plain = ChineseScorer(WordModel(WORDS), _bigram(trigrams=True))
+    assert fresh.logprobs_between(left, middles, right) == [
+        plain.logprob(left + m + right) for m in middles
+    ]
+
+
+@settings(max_examples=500)
+@given(
+    model=random_models,
+    left=st.text(alphabet=RANDOM_ALPHABET + "x", max_size=2),
+    candidates=st.lists(st.sampled_from(RANDOM_ALPHABET), min_size=1, max_size=10, unique=True).map(
+        tuple
+    ),
+    right=st.text(alphabet=RANDOM_ALPHABET + "x", max_size=2),
+    keep=st.integers(1, 3),
+)
+def test_shortlist_sums_only_what_may_rank(
+    model: CharBigram, left: str, candidates: tuple[str, ...], right: str, keep: int
+) -> None:
+    """Pairs never seen are summed only for the candidates that may make the list."""
+    scorer = ChineseScorer(MODEL.model, model)
+    plain = CharBigram(model.unigram, model.bigram)
+    before, after = left[-1:], right[:1]
+    scores = [
+        (plain.pair(before, c) if before else 0.0) + (plain.pair(c, after) if after else 0.0)
+        for c in candidates
+    ]
+    expected = tuple(c for _, c in sorted(zip(scores, candidates, strict=True), reverse=True))
+    expected = candidates if len(candidates) <= keep else expected[:keep]
+    assert scorer.shortlist(left, candidates, right, keep) == expected
+
+
+@given(
+    left=st.text(alphabet=ALPHABET, min_size=2, max_size=6),
+    middles=st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=8),
+    right=texts,
+)
+def test_one_character_middles_are_scored_as_logprob_scores_them(
+    left: str, middles: list[str], right: str
+) -> None:
+    """Middles of one character each share the word scores after them (one list for all)."""
+    fresh = ChineseScorer(MODEL.model, _bigram(trigrams=True))
+    plain = ChineseScorer(WordModel(WORDS), _bigram(trigrams=True))
     assert fresh.logprobs_between(left, middles, right) == [
         plain.logprob(left + m + right) for m in middles
     ]

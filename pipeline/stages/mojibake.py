@@ -679,6 +679,8 @@ class _Repairer:
         if len(middle) >= 2 and self._average(middle) < self._average(text[start:end]):
             return None  # the bytes in phase read no better than the damage: wrong start
         left, right = self.ctx(start, end)
+        if needs_tail and not _ends_run(codec, raw[-1]):
+            return None  # no character ends the run: no tails, whatever the heads
         heads = self._complete(_head_pairs(codec, raw[0]), codec, left, middle[:2])
         if not heads:
             return None
@@ -858,6 +860,16 @@ def _tail_pairs(codec: str, lead: int) -> tuple[bytes, ...]:
     return tuple(bytes((lead, y)) for y in _trail_bytes(codec))
 
 
+@cache
+def _ends_run(codec: str, lead: int) -> bool:
+    """Whether some character of ``codec`` starts with ``lead`` (a run's last byte).
+
+    When none does, :meth:`_Repairer._shifted` finds no tails for the run
+    whatever its heads: it stops before ranking them.
+    """
+    return bool(_decodings(codec, _tail_pairs(codec, lead)))
+
+
 @lru_cache(maxsize=4096)
 def _split(
     codec: str, pairs: tuple[bytes, ...], favoured: frozenset[int]
@@ -938,9 +950,14 @@ def _lost_candidates(
         for y in favoured:
             for ch in table.get(y, ()):
                 evidence[ch] = max(bonus, evidence.get(ch, 0.0))
-    marks = sum(1 for ch in common if not is_cjk(ch))
-    rest = tuple(ch for ch in common[: COMMON_UNFIT + marks] if ch not in evidence)
+    rest = tuple(ch for ch in common[: COMMON_UNFIT + _marks(common)] if ch not in evidence)
     return tuple(evidence), evidence, rest
+
+
+@lru_cache(maxsize=4)
+def _marks(common: tuple[str, ...]) -> int:
+    """How many of ``common`` are not hanzi (the lost marks ahead of them)."""
+    return sum(1 for ch in common if not is_cjk(ch))
 
 
 @cache
@@ -1127,6 +1144,93 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
             yield Repair(m.start(), m.end(), fixed, "UTF-8 text shown as GBK; re-decoded", 0.9)
 
 
+@dataclass(frozen=True, slots=True)
+class _Suspects:
+    """What :func:`find_repairs` tries in a text: shifted runs
+    (:func:`_shifted_runs`), characters lost whole (``??``) and lone ASCII
+    characters that may be trail bytes left standing (:func:`_lone_trails`)."""
+
+    runs: list[tuple[int, int, bool, bool]]
+    lost_chars: list[tuple[int, int]]
+    trails: list[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.runs or self.lost_chars or self.trails)
+
+
+def _suspects(text: str, across: int | None) -> _Suspects:
+    """The spots of ``text`` to try (only those over ``across`` when given:
+    a trail byte's one character spans no line break)."""
+    # the script matters only for lone ASCII that may be a trail byte (most lines have none)
+    traditional = _TRAIL_ASCII.search(text) is not None and _traditional_text(text)
+    runs = list(_shifted_runs(text, across, traditional))
+    lost_chars = [
+        m.span()
+        for m in _LOST_CHAR.finditer(text)
+        if any(is_chinese_context(c) for c in text[max(0, m.start() - 3) : m.end() + 3])
+    ]
+    # A lone ASCII letter between hanzi is a trail byte left standing only in
+    # text that went through Big5 or GBK's traditional rows; in simplified
+    # text it is the author's (A股, X光).
+    trails = list(_lone_trails(text)) if traditional and across is None else []
+    if across is not None:
+        runs = [r for r in runs if r[0] < across < r[1]]
+        lost_chars = [(a, b) for a, b in lost_chars if a < across < b]
+    return _Suspects(runs, lost_chars, trails)
+
+
+def _proposals(
+    repairer: _Repairer, suspects: _Suspects, before: str = ""
+) -> Iterator[tuple[float, Repair]]:
+    """Each repair found for the suspects, with its total gain (nats, evidence included).
+
+    Lazily, in order: a caller that needs only the first stops the search there.
+    ``before``: the text before it in its paragraph (see :func:`find_repairs`).
+    """
+    text = repairer.text
+
+    def question(start: int, end: int) -> bool:
+        return _question(before + text, len(before) + start, len(before) + end)
+
+    # a run that a Latin letter ends, when the letter is part of a word, is none (拍X光)
+    runs = [
+        r
+        for r in suspects.runs
+        if not (r[3] and text[r[1] - 1].isalpha() and repairer.latin_word(r[1] - 1))
+    ]
+    # Where the lost byte shows as '?', the run after it is nearly always the
+    # damage: a sure repair there spares trying every start before a '?' it
+    # explains.
+    covered: list[tuple[int, int]] = []  # spans a sure repair explains
+    for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
+        if not lead_lost and (
+            any(a <= end - 1 < b for a, b in covered)
+            or (end - start <= 2 and question(end - 1, end))  # 几? is no run
+        ):
+            continue
+        for codec in ("gbk", "big5"):
+            found = repairer.shifted(start, end, codec, lead_lost, last_real)
+            if found:
+                if lead_lost and found.confidence >= SURE:
+                    covered.append((start, end))
+                yield repairer.total_gain(start, end, found.after) + found.evidence, found
+    for i in suspects.trails:
+        if not any(a <= i < b for a, b in covered):
+            found = repairer.lost_lead(i)
+            if found:
+                yield repairer.total_gain(i, i + 1, found.after), found
+    for start, end in suspects.lost_chars:
+        if any(a <= start < b for a, b in covered):
+            continue
+        if question(start, end) or (
+            end - start == 1 and text[start - 1].isascii() and text[start - 1].isalpha()
+        ):
+            continue  # a question (why?): the '?' is a folded '？', not a lost character
+        found = repairer.whole_char(start, end)
+        if found:
+            yield repairer.total_gain(start, end, found.after) + found.evidence, found
+
+
 def find_repairs(
     text: str,
     model: Callable[[], ChineseScorer] = scorer,
@@ -1142,66 +1246,11 @@ def find_repairs(
     follows).  ``across``: only damage that spans this offset is looked at.
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
-    # the script matters only for lone ASCII that may be a trail byte (most lines have none)
-    traditional = _TRAIL_ASCII.search(text) is not None and _traditional_text(text)
-    runs = list(_shifted_runs(text, across, traditional))
-    # A lone ASCII letter between hanzi is a trail byte left standing only in
-    # text that went through Big5 or GBK's traditional rows; in simplified
-    # text it is the author's (A股, X光).
-    trails = list(_lone_trails(text, across)) if traditional else []
-    lost_chars = [
-        m.span()
-        for m in _LOST_CHAR.finditer(text)
-        if any(is_chinese_context(c) for c in text[max(0, m.start() - 3) : m.end() + 3])
-    ]
-    if across is not None:
-        runs = [r for r in runs if r[0] < across < r[1]]
-        lost_chars = [(a, b) for a, b in lost_chars if a < across < b]
-    if not runs and not lost_chars and not trails:
+    suspects = _suspects(text, across)
+    if not suspects:
         return sorted(repairs, key=lambda r: r.start)
     repairer = _Repairer(text, model(), paragraph_end)
-    # a run that a Latin letter ends, when the letter is part of a word, is none (拍X光)
-    runs = [
-        r for r in runs if not (r[3] and text[r[1] - 1].isalpha() and repairer.latin_word(r[1] - 1))
-    ]
-
-    def question(start: int, end: int) -> bool:
-        return _question(before + text, len(before) + start, len(before) + end)
-
-    proposals: list[tuple[float, Repair]] = []
-    # Where the lost byte shows as '?', the run after it is nearly always the
-    # damage: a sure repair there spares trying every start before a '?' it
-    # explains.
-    covered: list[tuple[int, int]] = []  # spans a sure repair explains
-    for start, end, lead_lost, last_real in sorted(runs, key=lambda r: not r[2]):
-        if not lead_lost and (
-            any(a <= end - 1 < b for a, b in covered)
-            or (end - start <= 2 and question(end - 1, end))  # 几? is no run
-        ):
-            continue
-        for codec in ("gbk", "big5"):
-            found = repairer.shifted(start, end, codec, lead_lost, last_real)
-            if found:
-                proposals.append(
-                    (repairer.total_gain(start, end, found.after) + found.evidence, found)
-                )
-                if lead_lost and found.confidence >= SURE:
-                    covered.append((start, end))
-    for i in trails:
-        if not any(a <= i < b for a, b in covered):
-            found = repairer.lost_lead(i)
-            if found:
-                proposals.append((repairer.total_gain(i, i + 1, found.after), found))
-    for start, end in lost_chars:
-        if any(a <= start < b for a, b in covered):
-            continue
-        if question(start, end) or (
-            end - start == 1 and text[start - 1].isascii() and text[start - 1].isalpha()
-        ):
-            continue  # a question (why?): the '?' is a folded '？', not a lost character
-        found = repairer.whole_char(start, end)
-        if found:
-            proposals.append((repairer.total_gain(start, end, found.after) + found.evidence, found))
+    proposals = list(_proposals(repairer, suspects, before))
     # The best explanation of each damaged spot wins; overlapping ones yield.
     for _gain, found in sorted(proposals, key=lambda p: p[0], reverse=True):
         if any(r.start < found.end and found.start < r.end for r in repairs):
@@ -1314,7 +1363,20 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
     if not any(ch in near for ch in _LOST):
         return False
     joined = head + tail
-    return any(r.start < seam < r.end for r in find_repairs(joined, model, across=seam))
+    # find_repairs(joined, model, across=seam) spans the seam when any of its
+    # repairs does: a whole-span one, or else any proposal (all of them span
+    # the seam) that none of those overlaps, as the best of these is kept.
+    # So the search stops at the first.
+    repairs = list(_whole_span_repairs(joined, model))
+    if any(r.start < seam < r.end for r in repairs):
+        return True
+    suspects = _suspects(joined, seam)
+    if not suspects:
+        return False
+    return any(
+        not any(r.start < found.end and found.start < r.end for r in repairs)
+        for _gain, found in _proposals(_Repairer(joined, model()), suspects)
+    )
 
 
 def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]]:
