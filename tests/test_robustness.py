@@ -514,13 +514,18 @@ def _complete(path: Path) -> bool:
 
 
 def test_a_run_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
-    """SIGKILL a parallel run: no partial file; the next run converts exactly what is left."""
+    """SIGKILL a parallel run: no partial file; the next run converts exactly what is left.
+
+    Enough documents that the run outlasts several saves of its manifest
+    (every 0.25 s): a run that ends within one save cannot be killed midway.
+    """
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
-    for n in range(30):
-        shutil.copy(SAMPLE, src / f"doc{n:02}.txt")
-        with (src / f"doc{n:02}.txt").open("a", encoding="utf-8") as fh:
-            fh.write(f"\n第{n}号文件。\n")  # thirty different documents
+    count = 200
+    for n in range(count):
+        shutil.copy(SAMPLE, src / f"doc{n:03}.txt")
+        with (src / f"doc{n:03}.txt").open("a", encoding="utf-8") as fh:
+            fh.write(f"\n第{n}号文件。\n")  # different documents
     args = [sys.executable, "-m", "pipeline", "convert", str(src), "-o", str(out), "-j", "2"]
     proc = subprocess.Popen(
         args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
@@ -545,7 +550,7 @@ def test_a_run_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
         if path.suffix in (".pdf", ".docx", ".json") and not path.name.startswith("."):
             assert _complete(path), f"{path.name} is incomplete"
     done = set(json.loads(manifest.read_text("utf-8"))["documents"])
-    assert 4 <= len(done) < 30
+    assert 4 <= len(done) < count
 
     result = subprocess.run([*args, "--json"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
@@ -553,11 +558,11 @@ def test_a_run_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
     status = {Path(d["source"]).name: d["status"] for d in report["documents"]}
     assert {n for n, s in status.items() if s == "unchanged"} == done
     assert {n for n, s in status.items() if s == "ok"} == {
-        f"doc{n:02}.txt" for n in range(30)
+        f"doc{n:03}.txt" for n in range(count)
     } - done
-    for n in range(30):
+    for n in range(count):
         for suffix in (".pdf", ".docx", ".json"):
-            assert _complete(out / f"doc{n:02}{suffix}"), f"doc{n:02}{suffix}"
+            assert _complete(out / f"doc{n:03}{suffix}"), f"doc{n:03}{suffix}"
     assert not [p for p in out.rglob("*.tmp")], "the next run removes what the killed one left"
 
 
