@@ -785,13 +785,6 @@ class _Repairer:
         )
 
 
-@lru_cache(maxsize=4096)
-def _traditional(ch: str) -> str:
-    from .convert import converter
-
-    return converter("s2t")(ch)
-
-
 def _gb2312(ch: str) -> bool:
     """Whether ``ch`` is in GB2312, where nearly every pair a shifted GBK decoding reads falls."""
     try:
@@ -803,11 +796,12 @@ def _gb2312(ch: str) -> bool:
 def _unconverted(body: str, codec: str) -> tuple[str, bool]:
     """``body`` as it was before a site converted it to traditional, and whether that is certain.
 
-    Each character is read back as its simplified form or as itself,
-    whichever converts to it; shifted GBK pairs fall in GB2312, so where both
-    do the one in GB2312 is taken (``贗`` was ``赝``; ``袷`` stays, as ``夹``
-    becomes ``夾``).  Where both are in it the reading is not certain; Big5
-    text is traditional already.  Folded marks are unfolded.
+    Shifted GBK pairs fall in GB2312, and converting to traditional turns a
+    character of GB2312 into one outside it or leaves it alone: so a
+    character outside GB2312 is read back as its simplified form (``贗`` was
+    ``赝``), and one inside it as itself (``袷`` stays: ``夹`` would have
+    become ``夾``).  Where neither reading is in GB2312 it is not certain;
+    Big5 text is traditional already.  Folded marks are unfolded.
 
     >>> _unconverted("嗣袷贗", "gbk"), _unconverted("嗣袷贗", "big5")
     (('嗣袷赝', True), ('嗣夹赝', False))
@@ -820,12 +814,11 @@ def _unconverted(body: str, codec: str) -> tuple[str, bool]:
     for ch, form in zip(body, simple, strict=True):
         if ch == form or not is_cjk(ch):
             out.append(form)
-            continue
-        readings = [x for x in (form, ch) if _traditional(x) == ch]
-        if len(readings) > 1:
-            readings = [x for x in readings if _gb2312(x)] or readings
-        out.append(readings[0] if readings else form)
-        certain = certain and len(readings) == 1
+        elif _gb2312(ch):
+            out.append(ch)
+        else:
+            out.append(form)
+            certain = certain and _gb2312(form)
     return "".join(out), certain
 
 
