@@ -14,7 +14,7 @@ that give the very same floats as the one-at-a-time ones.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 
 from .counts import Counts
 
@@ -200,17 +200,7 @@ class CharBigram:
             counts = self.bigram.get_all([prev + ch for ch in chars])
             seen = {k: n for k, n in enumerate(counts) if n}
         chosen = dict(seen)
-        taken = 0
-        floor = 0.0
-        for k in order:
-            if k in seen:
-                continue
-            if taken >= keep and keys[k] < floor:
-                break
-            chosen[k] = 0
-            taken += 1
-            if taken == keep:
-                floor = keys[k] - SLACK
+        chosen.update((k, 0) for k in _best_unseen(order, keys, seen, keep))
         ends = self.precedes(chars, after) if after else None
         weights = self._weights(chars)
         denominator = self.unigram.get(prev, 0) + self.ALPHA
@@ -253,17 +243,7 @@ class CharBigram:
             seen = [k for k, n in enumerate(follow) if n]
         order, keys = self._alone_order(chars, bool(after))
         chosen = set(seen)
-        taken = 0
-        floor = 0.0
-        for k in order:
-            if k in chosen:
-                continue
-            if taken >= keep and keys[k] < floor:
-                break
-            chosen.add(k)
-            taken += 1
-            if taken == keep:
-                floor = keys[k] - SLACK
+        chosen.update(_best_unseen(order, keys, chosen, keep))
         if precede is None:  # follows()' numbers
             return {k: log((follow[k] + weights[k]) / denominator) for k in chosen}
         weight = self.ALPHA * self._p(after)
@@ -509,3 +489,25 @@ class CharBigram:
                 self._memo3.clear()
             self._memo3[three] = lp
         return lp
+
+
+def _best_unseen(order: list[int], keys: list[float], seen: Container[int], keep: int) -> list[int]:
+    """Of ``order`` (indices best first by ``keys``) those not in ``seen``: the
+    first ``keep``, and any after them within :data:`SLACK` of the last.
+
+    >>> _best_unseen([3, 0, 2, 1], [0.5, 0.1, 0.3, 0.9], {3}, 1)
+    [0]
+    >>> _best_unseen([3, 0, 2, 1], [0.5, 0.1, 0.5 - 1e-7, 0.9], set(), 2)
+    [3, 0, 2]
+    """
+    out: list[int] = []
+    floor = 0.0
+    for k in order:
+        if k in seen:
+            continue
+        if len(out) >= keep and keys[k] < floor:
+            break
+        out.append(k)
+        if len(out) == keep:
+            floor = keys[k] - SLACK
+    return out

@@ -35,7 +35,7 @@ import operator
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -182,23 +182,7 @@ class WordModel:
 
     def _fill(self, text: str, best: list[float], stop: int, low: int = 0) -> None:
         """``best[i]`` for ``low <= i < stop``, from the right; ``best[stop:]`` already known."""
-        prefix_ids = self._prefix_ids
-        word_logs = self._word_logs
-        singles = self._singles
-        for i in range(stop - 1, low - 1, -1):
-            ch = text[i]
-            known = singles.get(ch)
-            if known is None:
-                known = singles[ch] = (self._single(ch), is_cjk(ch))
-            score = known[0] + best[i + 1]
-            if known[1]:
-                for word, index in prefix_ids(text[i : i + MAX_WORD]):
-                    length = len(word)
-                    if length > 1:
-                        candidate = word_logs[index] + best[i + length]
-                        if candidate > score:
-                            score = candidate
-            best[i] = score
+        _fill_back(self, text, best, stop - 1, (), (), low)
 
 
 def _p_symbol(ch: str) -> float:
@@ -309,6 +293,50 @@ def simplified_each(texts: Iterable[str]) -> list[str]:
         _learn_simple(itertools.chain.from_iterable(texts))
     table = _TABLE
     return [t.translate(table) for t in texts]
+
+
+def _fill_back(
+    model: WordModel,
+    text: str,
+    best: list[float],
+    first: int,
+    context: Sequence[tuple[tuple[int, float], ...] | None],
+    left_singles: Sequence[tuple[float, bool]],
+    low: int = 0,
+) -> None:
+    """The word model's best log-probabilities of ``text[i:]`` into ``best[i]``,
+    from ``first`` down to ``low`` (``best`` known after ``first``).
+
+    Where a left context was segmented once (:meth:`WordModel.context`), the
+    words that start in it and end inside it are read from ``context`` and
+    its characters' entries from ``left_singles``: the same numbers.
+    """
+    singles, single_entry = model._singles, model.single_entry
+    prefix_ids, word_logs = model._prefix_ids, model._word_logs
+    cut = len(left_singles)
+    for i in range(first, low - 1, -1):
+        words = context[i] if i < cut else None
+        if words is None:  # a word starting here may reach past left
+            entry = singles.get(text[i])
+            if entry is None:
+                entry = single_entry(text[i])
+            value = entry[0] + best[i + 1]
+            if entry[1]:
+                for word, index in prefix_ids(text[i : i + MAX_WORD]):
+                    length = len(word)
+                    if length > 1:
+                        candidate = word_logs[index] + best[i + length]
+                        if candidate > value:
+                            value = candidate
+        else:
+            entry = left_singles[i]
+            value = entry[0] + best[i + 1]
+            if entry[1]:
+                for length, log in words:
+                    candidate = log + best[i + length]
+                    if candidate > value:
+                        value = candidate
+        best[i] = value
 
 
 class ChineseScorer:
@@ -423,8 +451,6 @@ class ChineseScorer:
         after_left = _typography_on(left_s, (0.0, False, ""))
         # what _fill reads for each character of left (left is the same for all)
         left_singles = [model.single_entry(ch) for ch in left_s]
-        singles, single_entry = model._singles, model.single_entry
-        prefix_ids, word_logs = model._prefix_ids, model._word_logs
         forms = simplified_each(middles)
         totals: list[float] | None = None  # the character model's, when worked out at once
         if chars is not None and chars.trigram is not None and cut >= 2 and all(forms):
@@ -450,30 +476,7 @@ class ChineseScorer:
             else:
                 best = [0.0] * cut + tail
                 first = cut - 1
-            for i in range(first, -1, -1):  # _fill's loop, left's words known (context)
-                words = context[i] if i < cut else None
-                if words is None:  # a word starting here may reach past left
-                    ch = text[i]
-                    entry = singles.get(ch)
-                    if entry is None:
-                        entry = single_entry(ch)
-                    value = entry[0] + best[i + 1]
-                    if entry[1]:
-                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
-                            length = len(word)
-                            if length > 1:
-                                candidate = word_logs[index] + best[i + length]
-                                if candidate > value:
-                                    value = candidate
-                else:
-                    entry = left_singles[i]
-                    value = entry[0] + best[i + 1]
-                    if entry[1]:
-                        for length, log in words:
-                            candidate = log + best[i + length]
-                            if candidate > value:
-                                value = candidate
-                best[i] = value
+            _fill_back(model, text, best, first, context, left_singles)
             if _TYPOGRAPHIC.isdisjoint(middle_s):
                 marks = "x" * len(middle_s)
             else:
@@ -535,8 +538,6 @@ class ChineseScorer:
         model = self.model
         cut = len(left)
         left_singles = [model.single_entry(ch) for ch in left]
-        singles, single_entry = model._singles, model.single_entry
-        prefix_ids, word_logs = model._prefix_ids, model._word_logs
         after_left = _typography_on(left, (0.0, False, ""))
         typography: dict[str, float] = {}
         best = [0.0] * (cut + 1) + tail
@@ -544,42 +545,8 @@ class ChineseScorer:
         scores = []
         for number, middle in enumerate(forms):
             text = left + middle + right
-            # the middle's own position: no word of the left context reaches it
-            entry = singles.get(middle)
-            if entry is None:
-                entry = single_entry(middle)
-            value = entry[0] + best[cut + 1]
-            if entry[1]:
-                for word, index in prefix_ids(text[cut : cut + MAX_WORD]):
-                    length = len(word)
-                    if length > 1:
-                        candidate = word_logs[index] + best[cut + length]
-                        if candidate > value:
-                            value = candidate
-            best[cut] = value
-            for i in range(cut - 1, -1, -1):  # _fill's loop, left's words known (context)
-                words = context[i]
-                if words is None:  # a word starting here may reach past left
-                    entry = singles.get(text[i])
-                    if entry is None:
-                        entry = single_entry(text[i])
-                    value = entry[0] + best[i + 1]
-                    if entry[1]:
-                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
-                            length = len(word)
-                            if length > 1:
-                                candidate = word_logs[index] + best[i + length]
-                                if candidate > value:
-                                    value = candidate
-                else:
-                    entry = left_singles[i]
-                    value = entry[0] + best[i + 1]
-                    if entry[1]:
-                        for length, log in words:
-                            candidate = log + best[i + length]
-                            if candidate > value:
-                                value = candidate
-                best[i] = value
+            # from the middle's own position (no word of left reaches it) back
+            _fill_back(model, text, best, cut, context, left_singles)
             marks = middle if middle in _TYPOGRAPHIC else "x"
             penalty = typography.get(marks)
             if penalty is None:
