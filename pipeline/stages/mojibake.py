@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from importlib import resources
 from typing import TypeVar
 
 from .. import diskcache
@@ -793,32 +794,51 @@ def _gb2312(ch: str) -> bool:
         return False
 
 
+@cache
+def _s2t_sources() -> dict[str, str]:
+    """Traditional character -> the GB2312 characters OpenCC's s2t turns into it
+    (``pipeline/data/s2t_gb2312.txt``)."""
+    text = resources.files("pipeline").joinpath("data", "s2t_gb2312.txt").read_text("utf-8")
+    return dict(line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+
+
+@cache
+def _s2t_changed() -> frozenset[str]:
+    """The GB2312 characters s2t turns into another one."""
+    return frozenset("".join(_s2t_sources().values()))
+
+
 def _unconverted(body: str, codec: str) -> tuple[str, bool]:
     """``body`` as it was before a site converted it to traditional, and whether that is certain.
 
-    Shifted GBK pairs fall in GB2312, and converting to traditional turns a
-    character of GB2312 into one outside it or leaves it alone: so a
-    character outside GB2312 is read back as its simplified form (``贗`` was
-    ``赝``), and one inside it as itself (``袷`` stays: ``夹`` would have
-    become ``夾``).  Where neither reading is in GB2312 it is not certain;
-    Big5 text is traditional already.  Folded marks are unfolded.
+    Shifted GBK pairs fall in GB2312, so each character is read back as the
+    GB2312 character that converts to it (``鉅`` was ``钜``, though OpenCC's
+    t2s makes it ``巨``), or as itself when it is one that conversion leaves
+    alone (``袷``).  Where both readings, or none, are possible (``著``:
+    itself or ``着``) the simplified form is taken and the reading is not
+    certain.  Big5 text is traditional already.  Folded marks are unfolded.
 
-    >>> _unconverted("嗣袷贗", "gbk"), _unconverted("嗣袷贗", "big5")
-    (('嗣袷赝', True), ('嗣夹赝', False))
+    >>> _unconverted("嗣袷贗", "gbk"), _unconverted("幌鉅", "gbk"), _unconverted("嗣袷贗", "big5")
+    (('嗣袷赝', True), ('幌钜', True), ('嗣夹赝', False))
     """
     simple = simplified(body)
     if codec != "gbk":
         return simple, False
+    sources, changed = _s2t_sources(), _s2t_changed()
     out = []
     certain = True
     for ch, form in zip(body, simple, strict=True):
-        if ch == form or not is_cjk(ch):
+        if not is_cjk(ch):
             out.append(form)
-        elif _gb2312(ch):
-            out.append(ch)
+            continue
+        readings = sources.get(ch, "")
+        if _gb2312(ch) and ch not in changed:
+            readings += ch
+        if len(readings) == 1:
+            out.append(readings)
         else:
-            out.append(form)
-            certain = certain and _gb2312(form)
+            out.append(form if form in readings or not readings else readings[0])
+            certain = False
     return "".join(out), certain
 
 
