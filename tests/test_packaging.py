@@ -55,7 +55,8 @@ def test_wheel_carries_fonts_and_licences(wheel: Path) -> None:
     for font in ROOT.joinpath("fonts").iterdir():
         assert f"pipeline/fonts/{font.name}" in names
     assert "pipeline/py.typed" in names
-    assert "pipeline/data/convert_rules.json" in names
+    for data in ROOT.joinpath("pipeline", "data").iterdir():  # the laws corpus and its licence too
+        assert f"pipeline/data/{data.name}" in names
 
 
 def test_installed_wheel_converts_the_sample(wheel: Path, tmp_path: Path) -> None:
