@@ -571,8 +571,9 @@ class _Repairer:
         return any(simplified(w) in words for w in near)
 
     def lost_lead(self, i: int) -> Repair | None:
-        """A lone ASCII character between hanzi (``產業W加值``): a character whose
-        lead byte was dropped, its trail byte left standing; guess it in context.
+        """A lone ASCII character from ``@`` after a hanzi (``產業W加值``, in
+        traditional text): a character whose lead byte was dropped, its trail
+        byte left standing; guess it in context.
 
         A Latin letter between hanzi is rare in clean text but not unknown
         (``A股``, ``X光``): one that makes a word of the dictionary with its
