@@ -64,6 +64,11 @@ NOISE = [
     ":",
     "!",
     "?",
+    "??",
+    "W",
+    "~",
+    "_",
+    "@",
     "(",
     ")",
     '"',
@@ -87,6 +92,14 @@ def _mojibake(text: str) -> str:
     return text.encode("utf-8").decode("gbk", errors="replace")
 
 
+def _chunk_split(text: str, codec: str, drop: bool) -> str:
+    """``text``'s bytes in ``codec`` decoded from its second byte on: a chunk split
+    inside its first character (the lost byte shown as ``?`` or dropped)."""
+    data = text.encode(codec, errors="replace")
+    shifted = data[1:].decode(codec, errors="replace").replace("\ufffd", "?")
+    return ("" if drop else "?") + shifted
+
+
 @st.composite
 def damaged_documents(draw: st.DrawFn) -> str:
     start = draw(st.integers(0, len(SENTENCES) - 1))
@@ -95,7 +108,9 @@ def damaged_documents(draw: st.DrawFn) -> str:
     text = "\n".join(parts) if draw(st.booleans()) else "".join(parts)
     for _ in range(draw(st.integers(0, 12))):
         pos = draw(st.integers(0, len(text)))
-        kind = draw(st.sampled_from(["noise", "delete", "wrap", "mojibake", "random", "fold"]))
+        kind = draw(
+            st.sampled_from(["noise", "delete", "wrap", "mojibake", "random", "fold", "split"])
+        )
         if kind == "noise":
             text = text[:pos] + draw(st.sampled_from(NOISE)) + text[pos:]
         elif kind == "delete":
@@ -105,6 +120,10 @@ def damaged_documents(draw: st.DrawFn) -> str:
         elif kind == "mojibake":
             end = pos + draw(st.integers(1, 12))
             text = text[:pos] + _mojibake(text[pos:end]) + text[end:]
+        elif kind == "split":
+            end = pos + draw(st.integers(2, 20))
+            codec, drop = draw(st.sampled_from(["gbk", "big5"])), draw(st.booleans())
+            text = text[:pos] + _chunk_split(text[pos:end], codec, drop) + text[end:]
         elif kind == "fold":
             text = text.replace("，", ",").replace("：", ":")
         else:
