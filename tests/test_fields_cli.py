@@ -233,3 +233,23 @@ def test_values_strict_and_marks_from_pipeline_toml(values_file: Path, tmp_path:
 def test_fields_wants_text_or_docx_not_both(filled: Path) -> None:
     result = runner.invoke(app, ["fields", str(SAMPLE), str(filled / f"{NAME}.docx")])
     assert result.exit_code == 2 and "not both" in result.output
+
+
+def test_a_review_mark_is_listed_and_filled_like_a_field(tmp_path: Path) -> None:
+    """A character kept for review is in the fill-in sheet and takes a value."""
+    src = tmp_path / "in"
+    src.mkdir()
+    text = "但也有部分同志的发言停留在?柑寤帷⒔哺惺艿牟忝?,对问题的剖析不够深入。\n"
+    (src / "note.txt").write_text(text, "utf-8")
+    sheet = tmp_path / "fields.csv"
+    result = runner.invoke(app, ["fields", str(src), "-o", str(sheet)])
+    assert result.exit_code == 0, result.output
+    (row,) = list(csv.DictReader(io.StringIO(sheet.read_text("utf-8-sig"))))
+    assert row["type"] == "review" and "「谈」" in row["label"]
+    values = tmp_path / "values.toml"
+    values.write_text(f'[documents."note"]\n"{row["field"]}" = "谈"\n', "utf-8")
+    out = tmp_path / "out"
+    args = ["convert", str(src), "-o", str(out), "--values", str(values), "--format", "txt"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "停留在谈体会、讲感受的层面" in (out / "note.txt").read_text("utf-8")
