@@ -137,6 +137,8 @@ def test_a_run_unsure_at_one_end_is_applied_between_its_ends() -> None:
     assert (change.before, change.after) == ("?柑寤帷⒔哺惺艿牟忝?", "?体会、讲感受的层面")
     assert change.confidence < 0.6 and "kept for review" in change.reason
     assert account(source, doc), account(source, doc).describe()
+    (warning,) = doc.meta.warnings  # the run's report says the document needs checking
+    assert warning.startswith("1 damaged spot kept for review")
 
 
 def test_a_question_word_on_the_line_before_makes_the_mark_a_question(

@@ -1475,4 +1475,15 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
         index += 1
     if not changes:
         return doc
-    return doc.evolve(blocks=blocks, changes=changes)
+    out = doc.evolve(blocks=blocks, changes=changes)
+    kept = _review_count(out) - _review_count(doc)
+    if kept:
+        out = out.warn(
+            f"{kept} damaged {'spot' if kept == 1 else 'spots'} kept for review "
+            "(marked 【待核对：…】 with the likeliest readings; fill them like fields)"
+        )
+    return out
+
+
+def _review_count(doc: Document) -> int:
+    return sum(1 for _, f in doc.fields() if f.kind == REVIEW_KIND)
