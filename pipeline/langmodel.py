@@ -917,6 +917,19 @@ def _build() -> dict[str, int]:
 _FULLWIDTH_DIGITS = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
 
 
+LAWS_TAIL = 256  # bytes at the end of the laws' xz file that name its content
+
+
+def _laws_tail() -> bytes:
+    """The end of ``laws.txt.xz``: its index and the CRC64 of the whole text,
+    all the model cache's name needs (reading the 1.3 MB file to hash it
+    would cost each worker that repairs 2 ms)."""
+    with resources.files("pipeline").joinpath("data", "laws.txt.xz").open("rb") as fh:
+        fh.seek(0, 2)
+        fh.seek(max(0, fh.tell() - LAWS_TAIL))
+        return fh.read()
+
+
 def _laws() -> bytes:
     """The PRC's laws in force, one paragraph a line, xz-compressed (see data/LAWS.md)."""
     return resources.files("pipeline").joinpath("data", "laws.txt.xz").read_bytes()
@@ -951,7 +964,7 @@ def _build_chars() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
 
 
 def _cache_file(version: str) -> Path:
-    lexicon = hashlib.sha1(_lexicon().encode() + _laws()).hexdigest()[:8]
+    lexicon = hashlib.sha1(_lexicon().encode() + _laws_tail()).hexdigest()[:8]
     name = f"model-{FORMAT}-jieba-{version}-snownlp-{metadata.version('snownlp')}-{lexicon}"
     return diskcache.cache_dir() / f"{name}.marshal"
 
