@@ -129,7 +129,7 @@ def test_a_run_unsure_at_one_end_is_applied_between_its_ends() -> None:
     block = doc.blocks[0]
     (field,) = block.fields()
     assert field.kind == "review" and field.raw == "?"
-    assert field.label == "待核对：?（疑为「母」或「谈」）", (
+    assert field.label == "待核对：?（疑为「母」或「谈」或「案」）", (
         "the likeliest readings, the right one too"
     )
     assert block.text == "但也有部分同志的发言停留在?体会、讲感受的层面,对问题的剖析不够深入。"

@@ -79,11 +79,11 @@ COMMON_CHARS = 4000  # candidates when a whole character was lost
 # before a hanzi cannot pair, so a lost comma shows as "??" like a hanzi.
 LOST_MARKS = tuple("，。、；：！？“”（）")
 COMMON_UNFIT = 1500  # of them, tried when their bytes do not explain the '?'
-SHORTLIST = 300  # of them, scored in full after a first round by bigrams
-COMPLETION_SHORTLIST = 60  # of the ~190 characters a lost byte could complete
+SHORTLIST = 150  # of them, scored in full after a first round by bigrams
+COMPLETION_SHORTLIST = 40  # of the ~190 characters a lost byte could complete
 SURE = 0.9  # a repair this confident after a '?' settles that spot
-JOINT = 8  # best head and tail completions ranked together
-JOINT_ADJACENT = 16  # heads ranked with their own tails when the two ends touch
+JOINT = 6  # best head and tail completions ranked together
+JOINT_ADJACENT = 12  # heads ranked with their own tails when the two ends touch
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
 LOST_LEAD_MARGIN = 12.0  # nats a character must beat a lone Latin letter by (A股, e時代)
 # A '?' that closes a shifted run is, this often, the decoder's replacement
@@ -209,6 +209,27 @@ def _encode_run(run: str, codec: str, last_real: bool) -> bytes | None:
         return encoded + run[-1].encode("ascii") if last_real else encoded
     except UnicodeEncodeError:
         return None
+
+
+@lru_cache(maxsize=8192)
+def _in_phase(body: str, codec: str, last_real: bool) -> tuple[bytes, str] | None:
+    """A shifted run's bytes and the characters between its two ends read in
+    phase, or None when they do not decode to plausible text.
+
+    In phase again the bytes pair as (lost, raw[0]) (raw[1], raw[2]) ... and,
+    when a byte is left over, (raw[-1], lost): only the two ends depend on
+    lost bytes.  Most runs proposed fail here, so it is cached and checked
+    before anything else.
+    """
+    raw = _encode_run(body, codec, last_real)
+    if not raw:
+        return None
+    inner = raw[1:-1] if len(raw) % 2 == 0 else raw[1:]
+    try:
+        middle = inner.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return (raw, middle) if _plausible(middle) else None
 
 
 def _next_bytes(text: str, end: int, codec: str) -> tuple[int, ...] | None:
@@ -637,6 +658,8 @@ class _Repairer:
         Sites that serve both scripts convert the damaged text too: a run
         with traditional characters is also read back as simplified.
         """
+        if not self._decodes(start, end, codec, lead_lost, last_real):
+            return None  # most runs proposed: spared the search and its key
         if self.kept is None:
             return self._shifted_fresh(start, end, codec, lead_lost, last_real)
         key = (codec, lead_lost, last_real, *self._spot(start, end, typography=True))
@@ -644,16 +667,32 @@ class _Repairer:
             key, start, end, lambda: self._shifted_fresh(start, end, codec, lead_lost, last_real)
         )
 
+    def _body(self, start: int, end: int, lead_lost: bool) -> str:
+        """The run's shifted characters, without the ``?`` at either end ("" for ``??``)."""
+        text = self.text
+        body_start = start + 1 if lead_lost else start
+        body_end = end - 1 if text[end - 1] in _LOST else end
+        return text[body_start:body_end] if body_end > body_start else ""
+
+    def _decodes(self, start: int, end: int, codec: str, lead_lost: bool, last_real: bool) -> bool:
+        """Whether the run's bytes, as read or as before conversion, decode in phase at all."""
+        body = self._body(start, end, lead_lost)
+        if not body:
+            return False  # "??": a character lost whole, not a shifted run
+        if _in_phase(body, codec, last_real):
+            return True
+        simple = _unconverted(body, codec)[0]
+        return simple != body.translate(_UNFOLDED_MARKS) and bool(
+            _in_phase(simple, codec, last_real)
+        )
+
     def _shifted_fresh(
         self, start: int, end: int, codec: str, lead_lost: bool, last_real: bool
     ) -> Repair | None:
         """:meth:`shifted`, worked out."""
-        text = self.text
-        body_start = start + 1 if lead_lost else start
-        body_end = end - 1 if text[end - 1] in _LOST else end
-        if body_end <= body_start:
+        body = self._body(start, end, lead_lost)
+        if not body:
             return None  # "??": a character lost whole, not a shifted run
-        body = text[body_start:body_end]
         found = self._shifted(start, end, codec, body, last_real)
         simple, certain = _unconverted(body, codec)
         if simple != body.translate(_UNFOLDED_MARKS):
@@ -674,19 +713,11 @@ class _Repairer:
         self, start: int, end: int, codec: str, body: str, last_real: bool
     ) -> Repair | None:
         text = self.text
-        raw = _encode_run(body, codec, last_real)
-        if not raw:
+        decoded = _in_phase(body, codec, last_real)
+        if not decoded:
             return None
-        # In phase again: (lost, raw[0]) (raw[1], raw[2]) ... and, when a byte
-        # is left over, (raw[-1], lost).  Only the two ends depend on lost bytes.
+        raw, middle = decoded
         needs_tail = len(raw) % 2 == 0
-        inner = raw[1:-1] if needs_tail else raw[1:]
-        try:
-            middle = inner.decode(codec)
-        except UnicodeDecodeError:
-            return None
-        if not _plausible(middle):
-            return None
         if len(middle) >= 2 and self._average(middle) < self._average(text[start:end]):
             return None  # the bytes in phase read no better than the damage: wrong start
         left, right = self.ctx(start, end)
@@ -818,6 +849,7 @@ def _s2t_changed() -> frozenset[str]:
     return frozenset("".join(_s2t_sources().values()))
 
 
+@lru_cache(maxsize=8192)
 def _unconverted(body: str, codec: str) -> tuple[str, bool]:
     """``body`` as it was before a site converted it to traditional, and whether that is certain.
 
