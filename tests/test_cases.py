@@ -122,6 +122,20 @@ def test_a_line_break_inside_a_damaged_span_is_joined_and_repaired() -> None:
     assert doc.changes[0].reason == "joined a line broken inside a damaged span"
 
 
+def test_a_character_lost_at_the_start_of_a_wrapped_line_is_repaired_across_the_break() -> None:
+    lines = ("爲便於社會各界準確理解", "??策內容,現將有關要點解讀如下。")
+    doc = repair_mojibake(doc_of(*lines), Options())
+    assert [b.text for b in doc.blocks] == ["爲便於社會各界準確理解政策內容,現將有關要點解讀如下。"]
+
+
+def test_a_question_on_the_line_before_does_not_make_a_lost_character_a_question_mark() -> None:
+    """The previous line's question ends with its mark: 哪些 asks nothing of the next line."""
+    lines = ("四、企業可以享受哪些支持?", "對新認定的省級數字??車間")
+    doc = repair_mojibake(doc_of(*lines), Options())
+    assert doc.blocks[0].text == "四、企業可以享受哪些支持?"
+    assert [f.kind for f in doc.blocks[1].fields()] == ["review"]
+
+
 def test_a_run_unsure_at_one_end_is_applied_between_its_ends() -> None:
     """The bytes between a shifted run's ends are all there: only the guessed end is kept."""
     source = "但也有部分同志的发言停留在?柑寤帷⒔哺惺艿牟忝?,对问题的剖析不够深入。"

@@ -1230,7 +1230,8 @@ def _suspects(text: str, across: int | None) -> _Suspects:
     trails = list(_lone_trails(text)) if traditional and across is None else []
     if across is not None:
         runs = [r for r in runs if r[0] < across < r[1]]
-        lost_chars = [(a, b) for a, b in lost_chars if a < across < b]
+        # a character lost at the start of a line has its left context only across it
+        lost_chars = [(a, b) for a, b in lost_chars if a <= across < b]
     return _Suspects(runs, lost_chars, trails)
 
 
@@ -1398,6 +1399,7 @@ def _apply(
 
 
 _SENTENCE_ENDS = tuple("。！？；：…”")  # a line ending so ends its paragraph
+_CLAUSE_ENDS = (*_SENTENCE_ENDS, "?", "!", ";", "，", ",")
 
 
 def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScorer]) -> bool:
@@ -1500,7 +1502,9 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
             source[index + 1 : index + 2] = []
             source[index] = block
         previous = source[index - 1].text if index else ""
-        before = "" if previous.endswith(_SENTENCE_ENDS) else previous
+        # a line that ends with a (folded) mark ends its clause: its question
+        # words ask nothing of the next line (哪些支持?)
+        before = "" if previous.endswith(_CLAUSE_ENDS) else previous
         new, found = _apply(block, len(blocks), scorer_for(block), before)
         blocks.append(new if found else block)
         changes.extend(found)
