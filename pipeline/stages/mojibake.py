@@ -80,6 +80,7 @@ COMMON_CHARS = 4000  # candidates when a whole character was lost
 LOST_MARKS = tuple("，。、；：！？“”（）")
 COMMON_UNFIT = 1500  # of them, tried when their bytes do not explain the '?'
 SHORTLIST = 150  # of them, scored in full after a first round by bigrams
+UNFIT_SHORTLIST = 25  # of those whose bytes do not explain the '?' (rarely right)
 COMPLETION_SHORTLIST = 40  # of the ~190 characters a lost byte could complete
 SURE = 0.9  # a repair this confident after a '?' settles that spot
 JOINT = 6  # best head and tail completions ranked together
@@ -565,7 +566,7 @@ class _Repairer:
                     )
                 ),
                 *model.ranked_between(
-                    left, model.shortlist(left, rest, right, SHORTLIST // 2), right
+                    left, model.shortlist(left, rest, right, UNFIT_SHORTLIST), right
                 ),
             )
         )
