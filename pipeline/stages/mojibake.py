@@ -1105,11 +1105,17 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
 # traditional and rare ones): a lone one after a hanzi or a full-width mark may
 # be all that is left of a character whose lead byte was dropped (增 = BC 57
 # "W", 年 = A6 7E "~" after 2024), or end a run (迣y = 創造).
-_TRAIL_ASCII = re.compile(r"(?<=[^\x00-\x7f])[@-~](?![A-Za-z])|(?<=[0-9])[@-`{-~](?=[^\x00-\x7f])")
+_TRAIL_ASCII = re.compile(
+    r"(?<=[^\x00-\x7f\u00c0-\u024f])[@-~](?![A-Za-z])|(?<=[0-9])[@-`{-~](?=[^\x00-\x7f])"
+)  # not after an accented Latin letter: a pinyin gloss's (rén)
 
 
 def _lone_trails(text: str, across: int | None = None) -> Iterator[int]:
-    """Offsets of lone ASCII characters from 0x40 that may be trail bytes (near ``across``)."""
+    """Offsets of lone ASCII characters from 0x40 that may be trail bytes (near ``across``).
+
+    >>> list(_lone_trails("產業W加值，人(rén)民"))  # not the n of a pinyin gloss
+    [2]
+    """
     for m in _TRAIL_ASCII.finditer(text):
         if across is None or abs(m.start() - across) <= 1:
             yield m.start()
