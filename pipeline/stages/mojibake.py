@@ -1179,6 +1179,8 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
             yield Repair(m.start(), m.end(), fixed, "GBK text shown as Latin-1; re-decoded", 0.95)
     for m in _NON_ASCII_RUN.finditer(text):
         span = m.group()
+        if "锟斤拷" not in span and not _utf8_start(span[0]):
+            continue  # as GBK, the run cannot be UTF-8 from its first byte on (most text)
         if "锟斤拷" in span:
             start = m.start() + span.index("锟斤拷")
             end = (
@@ -1206,6 +1208,19 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
             yield Repair(m.start(), m.end(), fixed, "UTF-8 text shown as GBK; re-decoded", 0.9)
 
 
+def _utf8_start(ch: str) -> bool:
+    """Whether ``ch``'s GBK bytes may begin UTF-8 text: a lead byte and a continuation byte.
+
+    >>> _utf8_start("浣"), _utf8_start("你")  # E4 BD; C4 E3
+    (True, False)
+    """
+    try:
+        lead, second = ch.encode("gbk")[:2]
+    except (UnicodeEncodeError, ValueError):
+        return False
+    return 0xC2 <= lead <= 0xF4 and 0x80 <= second <= 0xBF
+
+
 @dataclass(frozen=True, slots=True)
 class _Suspects:
     """What :func:`find_repairs` tries in a text: shifted runs
@@ -1223,6 +1238,8 @@ class _Suspects:
 def _suspects(text: str, across: int | None) -> _Suspects:
     """The spots of ``text`` to try (only those over ``across`` when given:
     a trail byte's one character spans no line break)."""
+    if not _RUN_MARK.search(text):
+        return _Suspects([], [], [])  # no '?' and no ASCII from 0x40: most lines
     # the script matters only for lone ASCII that may be a trail byte (most lines have none)
     traditional = _TRAIL_ASCII.search(text) is not None and _traditional_text(text)
     runs = list(_shifted_runs(text, across, traditional))
