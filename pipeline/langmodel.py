@@ -865,7 +865,7 @@ _simplified_short = lru_cache(maxsize=1024)(_simplify_list)
 _simplified_long = lru_cache(maxsize=64)(_simplify_list)
 
 
-_HANZI_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
+_HANZI_PAIR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2}")
 
 
 def hanzi_pairs(text: str) -> Counter[str]:
@@ -882,10 +882,8 @@ def hanzi_pairs(text: str) -> Counter[str]:
     from .stages.convert import converter
 
     text = converter("t2s")(text)  # one call for the whole text
-    counts: Counter[str] = Counter()
-    for run in _HANZI_RUN.findall(text):  # runs of hanzi (the ranges is_cjk accepts)
-        counts.update(map(operator.add, run, run[1:]))
-    return counts
+    every = Counter(map(operator.add, text, text[1:]))  # counted in C, then the hanzi kept
+    return Counter({pair: n for pair, n in every.items() if _HANZI_PAIR.fullmatch(pair)})
 
 
 @cache
