@@ -258,6 +258,9 @@ class _Run:
     title: str | None
     layout: Layout
     blocks: list[tuple[int, Block]] = field(default_factory=list)
+    # The kept blocks' stripped texts (in step with ``blocks``): every line is
+    # compared with the first and the last kept one.
+    lines: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -332,8 +335,8 @@ class _Run:
         for _ in range(MAX_HEAD_LINES):
             if not self.blocks:
                 return
-            source, block = self.blocks[-1]
-            line = block.text.strip()
+            source = self.blocks[-1][0]
+            line = self.lines[-1]
             if source != index - 1:
                 return
             if _ENDS_SENTENCE.search(line):
@@ -346,6 +349,7 @@ class _Run:
             ):
                 return
             self.blocks.pop()
+            self.lines.pop()
             # The line goes whole: edits made inside it are moot.
             self.changes = [c for c in self.changes if c.block != source]
             text = self.doc.blocks[source].text
@@ -364,6 +368,7 @@ class _Run:
         self.changes.extend(found)
         if new.inlines:
             self.blocks.append((index, new))
+            self.lines.append(new.text.strip())
         elif found:
             self.changes.append(Change(STAGE, "dropped a block left empty", "", "", index, 0))
 
@@ -384,8 +389,8 @@ def clean_up(doc: Document, opts: Options) -> Document:
         if cut is not None and cut >= len(block.text):
             run.drop(index, Verdict(TAIL_REASON, 0.8))
             continue
-        previous = run.blocks[-1][1].text.strip() if run.blocks else None
-        first = run.blocks[0][1].text.strip() if run.blocks else None
+        previous = run.lines[-1] if run.lines else None
+        first = run.lines[0] if run.lines else None
         verdict = _line_verdict(line, index, count, previous, first) if _text_only(block) else None
         keep = _author_prefix(line, verdict, index)
         if verdict is not None and not keep:

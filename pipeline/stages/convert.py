@@ -149,11 +149,14 @@ def convert_text(
     for start, end in segments(text, keep):
         piece = text[start:end]
         found, undecided = _convert_piece(piece, run, reason, rules)
-        if start:
-            found = [replace(e, start=e.start + start, end=e.end + start) for e in found]
-        edits.extend(found)
+        edits.extend(_shifted(found, start) if start else found)
         notes.extend(undecided)
     return edits, notes
+
+
+def _shifted(edits: list[Edit], by: int) -> list[Edit]:
+    """``edits`` moved ``by`` characters right (``dataclasses.replace`` costs ten times more)."""
+    return [Edit(e.start + by, e.end + by, e.after, e.reason, e.confidence) for e in edits]
 
 
 _CLAUSE_END = re.compile(r"(?<=[，。；！？、：,.;!?\s])")
@@ -171,7 +174,7 @@ def _convert_piece(
             offset = 0
             for clause in clauses:
                 found, undecided = _convert_piece(clause, run, reason, rules, split=False)
-                edits.extend(replace(e, start=e.start + offset, end=e.end + offset) for e in found)
+                edits.extend(_shifted(found, offset))
                 notes.extend(undecided)
                 offset += len(clause)
             return edits, notes

@@ -86,6 +86,8 @@ def find_pinyin_edits(text: str) -> list[Edit]:
     '召開會議(一)地區(GDP)市'
     """
     edits: list[Edit] = []
+    if "(" not in text and "（" not in text:  # most lines: no gloss can start
+        return edits
     for m in _CANDIDATE.finditer(text):
         confidence = pinyin_confidence(m.group(1), _hanzi_before(text, m.start()))
         if confidence:
