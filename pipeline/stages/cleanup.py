@@ -158,14 +158,16 @@ def _line_verdict(
     strong = _boilerplate().search(line)
     if strong:
         return Verdict(BOILERPLATE_REASON, 0.95, True, start=strong.start())
-    weak = _weak().search(line)
-    template = compile_both(TEMPLATE_WORDS).search(line)
     pitch = compile_both(PITCH).search(line)
-    if pitch and (weak or template):
-        return Verdict(BOILERPLATE_REASON, 0.9, True, start=pitch.start())
     near_edge = index < EDGE_LINES or index >= count - EDGE_LINES
-    if near_edge and weak and template:
-        return Verdict(BOILERPLATE_REASON, 0.85, True, start=min(weak.start(), template.start()))
+    if pitch or near_edge:  # weak phrases and template words count only with one of these
+        weak = _weak().search(line)
+        template = compile_both(TEMPLATE_WORDS).search(line)
+        if pitch and (weak or template):
+            return Verdict(BOILERPLATE_REASON, 0.9, True, start=pitch.start())
+        if near_edge and weak and template:
+            start = min(weak.start(), template.start())
+            return Verdict(BOILERPLATE_REASON, 0.85, True, start=start)
     if (
         line in (previous, first)
         and len(line) <= MAX_DUPLICATE

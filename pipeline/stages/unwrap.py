@@ -190,7 +190,9 @@ def joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
         return 0.0
     if _CANNOT_START.match(body_cur):
         return 0.95  # no line starts with a closing mark, whatever the line before
-    gloss = _OPEN_GLOSS.search(body_prev)
+    # A reading needs its parenthesis on one of the lines (most have none: no scan).
+    glossed = "(" in body_prev or "（" in body_prev or "(" in body_cur or "（" in body_cur
+    gloss = _OPEN_GLOSS.search(body_prev) if glossed else None
     if gloss and any(
         e.end > len(gloss.group()) for e in find_pinyin_edits(gloss.group() + body_cur)
     ):
@@ -298,9 +300,10 @@ def _paragraph(group: list[int], texts: list[str]) -> tuple[str, str, list[Edit]
         joined += glue
         starts.append(len(joined))
         joined += body
+    found = merge_edits(joined, _SEAM_FINDERS) if seams else []  # a line alone was cleaned up
     edits = [
         e
-        for e in merge_edits(joined, _SEAM_FINDERS)
+        for e in found
         if any(e.start <= b and e.end >= a for a, b in seams)
         and not _STAND_IN.search(joined, e.start, e.end)  # a field is never edited
     ]
