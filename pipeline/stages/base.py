@@ -75,6 +75,8 @@ def merge_edits(text: str, finders: Sequence[Finder]) -> list[Edit]:
     merged: list[Edit] = []
     for find in finders:
         edits = list(find(text))
+        if not edits:  # most finders on most lines
+            continue
         if not merged:
             merged = sorted(edits, key=_span)
             continue

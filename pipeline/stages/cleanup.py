@@ -358,8 +358,10 @@ class _Run:
             self.changes.append(Change(STAGE, HEAD_REASON, text, "", source, 0, 0.8))
             index = source
 
-    def keep(self, index: int, finders: Sequence[Finder]) -> None:
-        new, found = rewrite_block(self.doc.blocks[index], index, STAGE, finders)
+    def keep(self, index: int, finders: Sequence[Finder], line: str) -> None:
+        """Keep block ``index`` (its stripped text ``line``) with the finders' edits."""
+        block = self.doc.blocks[index]
+        new, found = rewrite_block(block, index, STAGE, finders)
         for change in found:
             if change.reason == TRUNCATION_REASON:
                 self.warnings.append(
@@ -370,14 +372,18 @@ class _Run:
         self.changes.extend(found)
         if new.inlines:
             self.blocks.append((index, new))
-            self.lines.append(new.text.strip())
+            self.lines.append(line if new is block else new.text.strip())
         elif found:
             self.changes.append(Change(STAGE, "dropped a block left empty", "", "", index, 0))
 
 
 def clean_up(doc: Document, opts: Options) -> Document:
     # A title already known (from the file's metadata) wins over the site's pitch.
-    run = _Run(doc, doc.meta.title, layout_of([b.text for b in doc.blocks if _text_only(b)]))
+    texts = [b.text for b in doc.blocks]
+    text_only = [_text_only(b) for b in doc.blocks]
+    run = _Run(
+        doc, doc.meta.title, layout_of([t for t, p in zip(texts, text_only, strict=True) if p])
+    )
     long_finders: tuple[Finder, ...] = (
         _span_finder(_truncation(), TRUNCATION_REASON),
         _span_finder(_boilerplate(), BOILERPLATE_REASON),
@@ -385,28 +391,28 @@ def clean_up(doc: Document, opts: Options) -> Document:
     )
     count = len(doc.blocks)
     tail: dict[int, int] = {}  # lines a wrapped pitch runs on to, and how far
-    for index, block in enumerate(doc.blocks):
-        line = block.text.strip()
+    for index, text in enumerate(texts):
+        line = text.strip()
         cut = tail.pop(index, None)
-        if cut is not None and cut >= len(block.text):
+        if cut is not None and cut >= len(text):
             run.drop(index, Verdict(TAIL_REASON, 0.8))
             continue
         previous = run.lines[-1] if run.lines else None
         first = run.lines[0] if run.lines else None
-        verdict = _line_verdict(line, index, count, previous, first) if _text_only(block) else None
+        verdict = _line_verdict(line, index, count, previous, first) if text_only[index] else None
         keep = _author_prefix(line, verdict, index)
         if verdict is not None and not keep:
             tail.update(run.drop(index, verdict))
             continue
         if verdict is not None:  # a pitch after the author's last sentence on the line
-            lead = len(block.text) - len(block.text.lstrip())
-            run.keep(index, (_cut_from(lead + keep, verdict), *_SHORT_FINDERS))
+            lead = len(text) - len(text.lstrip())
+            run.keep(index, (_cut_from(lead + keep, verdict), *_SHORT_FINDERS), line)
             tail.update(run.pitch_tail(index, line[keep:]))
             continue
         finders = long_finders if len(line) > LONG_LINE else _SHORT_FINDERS
         if cut is not None:
             finders = (_tail_finder(cut), *finders)
-        run.keep(index, finders)
+        run.keep(index, finders, line)
     if not run.changes:
         return doc
     title = run.title
