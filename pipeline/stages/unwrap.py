@@ -103,7 +103,7 @@ def ends_sentence(line: str) -> bool:
     tenth of the time: a regex anchored at the end tries every position, and
     every line of a document is asked, in two stages.
 
-    >>> [ends_sentence(line) for line in ("他说：“好。”", "共3.5", "第3.", "好.")]
+    >>> [ends_sentence(line) for line in ("“好。”", "共3.5", "第3.", "好.")]
     [True, False, False, True]
     """
     body = line[:-1] if line.endswith("\n") else line  # as ``$`` matches before a last newline
