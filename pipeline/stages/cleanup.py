@@ -158,14 +158,16 @@ def _line_verdict(
     strong = _boilerplate().search(line)
     if strong:
         return Verdict(BOILERPLATE_REASON, 0.95, True, start=strong.start())
-    weak = _weak().search(line)
-    template = compile_both(TEMPLATE_WORDS).search(line)
     pitch = compile_both(PITCH).search(line)
-    if pitch and (weak or template):
-        return Verdict(BOILERPLATE_REASON, 0.9, True, start=pitch.start())
     near_edge = index < EDGE_LINES or index >= count - EDGE_LINES
-    if near_edge and weak and template:
-        return Verdict(BOILERPLATE_REASON, 0.85, True, start=min(weak.start(), template.start()))
+    if pitch or near_edge:  # weak phrases and template words count only with one of these
+        weak = _weak().search(line)
+        template = compile_both(TEMPLATE_WORDS).search(line)
+        if pitch and (weak or template):
+            return Verdict(BOILERPLATE_REASON, 0.9, True, start=pitch.start())
+        if near_edge and weak and template:
+            start = min(weak.start(), template.start())
+            return Verdict(BOILERPLATE_REASON, 0.85, True, start=start)
     if (
         line in (previous, first)
         and len(line) <= MAX_DUPLICATE
@@ -258,6 +260,9 @@ class _Run:
     title: str | None
     layout: Layout
     blocks: list[tuple[int, Block]] = field(default_factory=list)
+    # The kept blocks' stripped texts (in step with ``blocks``): every line is
+    # compared with the first and the last kept one.
+    lines: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -332,8 +337,8 @@ class _Run:
         for _ in range(MAX_HEAD_LINES):
             if not self.blocks:
                 return
-            source, block = self.blocks[-1]
-            line = block.text.strip()
+            source = self.blocks[-1][0]
+            line = self.lines[-1]
             if source != index - 1:
                 return
             if _ENDS_SENTENCE.search(line):
@@ -346,14 +351,17 @@ class _Run:
             ):
                 return
             self.blocks.pop()
+            self.lines.pop()
             # The line goes whole: edits made inside it are moot.
             self.changes = [c for c in self.changes if c.block != source]
             text = self.doc.blocks[source].text
             self.changes.append(Change(STAGE, HEAD_REASON, text, "", source, 0, 0.8))
             index = source
 
-    def keep(self, index: int, finders: Sequence[Finder]) -> None:
-        new, found = rewrite_block(self.doc.blocks[index], index, STAGE, finders)
+    def keep(self, index: int, finders: Sequence[Finder], line: str) -> None:
+        """Keep block ``index`` (its stripped text ``line``) with the finders' edits."""
+        block = self.doc.blocks[index]
+        new, found = rewrite_block(block, index, STAGE, finders)
         for change in found:
             if change.reason == TRUNCATION_REASON:
                 self.warnings.append(
@@ -364,13 +372,18 @@ class _Run:
         self.changes.extend(found)
         if new.inlines:
             self.blocks.append((index, new))
+            self.lines.append(line if new is block else new.text.strip())
         elif found:
             self.changes.append(Change(STAGE, "dropped a block left empty", "", "", index, 0))
 
 
 def clean_up(doc: Document, opts: Options) -> Document:
     # A title already known (from the file's metadata) wins over the site's pitch.
-    run = _Run(doc, doc.meta.title, layout_of([b.text for b in doc.blocks if _text_only(b)]))
+    texts = [b.text for b in doc.blocks]
+    text_only = [_text_only(b) for b in doc.blocks]
+    run = _Run(
+        doc, doc.meta.title, layout_of([t for t, p in zip(texts, text_only, strict=True) if p])
+    )
     long_finders: tuple[Finder, ...] = (
         _span_finder(_truncation(), TRUNCATION_REASON),
         _span_finder(_boilerplate(), BOILERPLATE_REASON),
@@ -378,28 +391,28 @@ def clean_up(doc: Document, opts: Options) -> Document:
     )
     count = len(doc.blocks)
     tail: dict[int, int] = {}  # lines a wrapped pitch runs on to, and how far
-    for index, block in enumerate(doc.blocks):
-        line = block.text.strip()
+    for index, text in enumerate(texts):
+        line = text.strip()
         cut = tail.pop(index, None)
-        if cut is not None and cut >= len(block.text):
+        if cut is not None and cut >= len(text):
             run.drop(index, Verdict(TAIL_REASON, 0.8))
             continue
-        previous = run.blocks[-1][1].text.strip() if run.blocks else None
-        first = run.blocks[0][1].text.strip() if run.blocks else None
-        verdict = _line_verdict(line, index, count, previous, first) if _text_only(block) else None
+        previous = run.lines[-1] if run.lines else None
+        first = run.lines[0] if run.lines else None
+        verdict = _line_verdict(line, index, count, previous, first) if text_only[index] else None
         keep = _author_prefix(line, verdict, index)
         if verdict is not None and not keep:
             tail.update(run.drop(index, verdict))
             continue
         if verdict is not None:  # a pitch after the author's last sentence on the line
-            lead = len(block.text) - len(block.text.lstrip())
-            run.keep(index, (_cut_from(lead + keep, verdict), *_SHORT_FINDERS))
+            lead = len(text) - len(text.lstrip())
+            run.keep(index, (_cut_from(lead + keep, verdict), *_SHORT_FINDERS), line)
             tail.update(run.pitch_tail(index, line[keep:]))
             continue
         finders = long_finders if len(line) > LONG_LINE else _SHORT_FINDERS
         if cut is not None:
             finders = (_tail_finder(cut), *finders)
-        run.keep(index, finders)
+        run.keep(index, finders, line)
     if not run.changes:
         return doc
     title = run.title

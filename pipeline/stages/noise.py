@@ -23,6 +23,10 @@ _INVISIBLE = re.compile(
 )
 
 
+# What either pattern needs somewhere in the text: one cheap scan rules most lines out.
+_MAY_HOLD_JUNK = re.compile(r"[A-Za-z0-9*]{4}|[\u200b\u2060\ufeff\u00ad\u200c\u200d]")
+
+
 def find_junk_edits(text: str) -> list[Edit]:
     """Latin runs mixing letters and ``*`` dropped between Chinese characters.
 
@@ -30,6 +34,8 @@ def find_junk_edits(text: str) -> list[Edit]:
     >>> apply_edits("劳动asd****19模范\\u200b", find_junk_edits("劳动asd****19模范\\u200b"))
     '劳动模范'
     """
+    if not _MAY_HOLD_JUNK.search(text):
+        return []
     edits = [
         Edit(m.start(), m.end(), "", JUNK_REASON, 0.85)
         for m in _JUNK.finditer(text)

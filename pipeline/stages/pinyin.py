@@ -10,6 +10,7 @@ that do not split into syllables (``(china)``, ``(data center)``) stay.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -51,6 +52,7 @@ def _hanzi_before(text: str, end: int) -> int:
     return count
 
 
+@functools.lru_cache(maxsize=4096)  # a site glosses the same few readings again and again
 def pinyin_confidence(inner: str, hanzi_before: int) -> float:
     """How sure we are that ``inner`` is a pinyin gloss (0 when it is not one).
 
@@ -86,6 +88,8 @@ def find_pinyin_edits(text: str) -> list[Edit]:
     '召開會議(一)地區(GDP)市'
     """
     edits: list[Edit] = []
+    if "(" not in text and "（" not in text:  # most lines: no gloss can start
+        return edits
     for m in _CANDIDATE.finditer(text):
         confidence = pinyin_confidence(m.group(1), _hanzi_before(text, m.start()))
         if confidence:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from ..model import Document
 from ..options import Options
@@ -42,15 +43,24 @@ _PROTECTED = re.compile(
 )
 _MARKS = re.compile(r"[,:;!?〞〝]")
 _PARENS = re.compile(r"[()]")
+_ANY_MARK = re.compile(r"[,:;!?〞〝()]")  # a line without one has nothing to restore
 _PINYIN_LIKE = re.compile(r"[a-zü\u00e0-\u01dc\s'-]+")
 
 
-def _neighbour(text: str | list[str], i: int, step: int) -> str:
-    """The nearest non-space character from ``i`` in direction ``step`` ('' if none)."""
+_NOTHING: Mapping[int, str] = MappingProxyType({})
+
+
+def _neighbour(text: str, i: int, step: int, restored: Mapping[int, str] = _NOTHING) -> str:
+    """The nearest non-space character from ``i`` in direction ``step`` ('' if none).
+
+    ``restored`` maps positions to the full-width marks put there so far: the
+    text is judged as already restored (a copy of it as a list would cost more
+    than all the rest of the work on a line).
+    """
     j = i + step
-    while 0 <= j < len(text) and text[j] in " \t":
+    while 0 <= j < len(text) and restored.get(j, text[j]) in " \t":
         j += step
-    return text[j] if 0 <= j < len(text) else ""
+    return restored.get(j, text[j]) if 0 <= j < len(text) else ""
 
 
 def _is_chinese_side(ch: str) -> bool:
@@ -65,6 +75,8 @@ def find_punctuation_edits(text: str) -> list[Edit]:
     >>> apply_edits(text, find_punctuation_edits(text))
     '大家好！共1,000人（含代表）：'
     """
+    if not _ANY_MARK.search(text):
+        return []
     spans = [m.span() for m in _PROTECTED.finditer(text)]
     starts = [a for a, _ in spans]
 
@@ -77,9 +89,7 @@ def find_punctuation_edits(text: str) -> list[Edit]:
     _pair_parentheses(text, is_protected, edits, taken)
     # Judge each mark by the text as already restored to its left (and by the
     # converted parentheses), so "吗?!" and "(含代表):" come out whole.
-    view = list(text)
-    for e in edits:
-        view[e.start] = e.after
+    view = {e.start: e.after for e in edits}
     for m in _MARKS.finditer(text):
         i, ch = m.start(), m.group()
         if ch in _QUOTES:
@@ -88,7 +98,7 @@ def find_punctuation_edits(text: str) -> list[Edit]:
             continue
         if ch not in ",:;!?" or i in taken or is_protected(i):
             continue
-        left, right = _neighbour(view, i, -1), _neighbour(view, i, 1)
+        left, right = _neighbour(text, i, -1, view), _neighbour(text, i, 1, view)
         if ch in ",:" and left.isdigit() and right.isdigit() and left.isascii():
             continue  # 1,000 and 10:30
         if not (_is_chinese_side(left) or (_is_chinese_side(right) and ch not in "!?")):

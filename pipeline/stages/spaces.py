@@ -91,8 +91,10 @@ def find_stray_space_edits(text: str) -> list[Edit]:
     >>> apply_edits("市长 张三", find_stray_space_edits("市长 张三"))
     '市长 张三'
     """
-    short = is_short_line(text)
     edits: list[Edit] = []
+    if " " not in text and "\u00a0" not in text and "\t" not in text:  # most lines
+        return edits
+    short = is_short_line(text)
     for m, left, right in _gaps(text):
         if short and "mark" not in (left, right):
             if len(m.group()) >= 2:
