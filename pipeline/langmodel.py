@@ -420,8 +420,9 @@ class ChineseScorer:
         return scores
 
     def _between_fresh(self, left: str, middles: tuple[str, ...], right: str) -> list[float]:
-        if not _SEEN.issuperset(itertools.chain(left, *middles, right)):  # mostly all seen
-            _learn_simple(itertools.chain(left, *middles, right))
+        every = left + "".join(middles) + right  # their characters in order, as one text
+        if not _SEEN.issuperset(every):  # mostly all seen
+            _learn_simple(every)
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
         model = self.model
         tail = model.suffix(right_s)
@@ -451,7 +452,7 @@ class ChineseScorer:
         after_left = _typography_on(left_s, (0.0, False, ""))
         # what _fill reads for each character of left (left is the same for all)
         left_singles = [model.single_entry(ch) for ch in left_s]
-        forms = simplified_each(middles)
+        forms = _simplified(middles)  # the same middles are ranked again in InDocument
         totals: list[float] | None = None  # the character model's, when worked out at once
         if chars is not None and chars.trigram is not None and cut >= 2 and all(forms):
             totals = self._char_totals(opening, left_s, forms, right_s)
@@ -517,7 +518,7 @@ class ChineseScorer:
     def _between_chars(
         self,
         left: str,
-        forms: list[str],
+        forms: Sequence[str],
         right: str,
         tail: list[float],
         totals: list[float],
@@ -559,7 +560,9 @@ class ChineseScorer:
             scores.append(word_weight * (best[0] + penalty) + char_weight * total)
         return scores
 
-    def _char_totals(self, opening: float, left: str, forms: list[str], right: str) -> list[float]:
+    def _char_totals(
+        self, opening: float, left: str, forms: Sequence[str], right: str
+    ) -> list[float]:
         """The character model's sums for :meth:`_between_fresh` up to the terms
         within ``right``: ``left`` (two characters or more, scored as
         ``opening``), each of ``forms`` (not empty) and ``right``, trigrams.
@@ -788,9 +791,7 @@ class InDocument(ChineseScorer):
         if counts is not None and own is None:
             return [score + found * DOC_BONUS for score, found in zip(scores, counts, strict=True)]
         edge_left, edge_right = _simplify_chars(left[-1:]), _simplify_chars(right[:1])
-        if not _SEEN.issuperset(itertools.chain.from_iterable(middles)):
-            _learn_simple(itertools.chain.from_iterable(middles))
-        forms = [middle.translate(_TABLE) for middle in middles]
+        forms = _simplified(middles)
         windows = [edge_left + form + edge_right for form in forms]
         add = operator.add
         if counts is None:
@@ -857,7 +858,28 @@ def _simplified(candidates: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _simplify_list(candidates: tuple[str, ...]) -> tuple[str, ...]:
-    _learn_simple(itertools.chain.from_iterable(candidates))
+    """``tuple(simplified(c) for c in candidates)``.
+
+    Candidates of one character each (the common case) are translated
+    together: the table maps a character to one character, so the joined
+    text's characters are the candidates' forms.
+
+    >>> _simplify_list(("勞", "模", ","))
+    ('劳', '模', '，')
+    >>> _simplify_list(("勞模", ""))
+    ('劳模', '')
+    >>> _simplify_list(("勞" + chr(10), "模", "勞模"))
+    ('劳\\n', '模', '劳模')
+    """
+    joined = "".join(candidates)
+    if not _SEEN.issuperset(joined):
+        _learn_simple(joined)
+    if len(joined) == len(candidates) and "" not in candidates:  # none empty: each one long
+        return tuple(joined.translate(_TABLE))
+    if "\n" not in joined:  # then the lines of the text joined are the forms
+        lines = "\n".join(candidates).translate(_TABLE)
+        if lines.count("\n") == len(candidates) - 1:  # (the table makes no "\n")
+            return tuple(lines.split("\n"))
     return tuple(c.translate(_TABLE) for c in candidates)
 
 
