@@ -535,6 +535,9 @@ class ChineseScorer:
         character leaves the word scores of the positions after it alike for
         all (``tail``), so one list serves them all: each middle rewrites the
         positions up to its own before reading them.
+
+        :func:`_fill_back`'s loop is written out here, its numbers summed
+        and compared in the same order (this loop runs for every candidate).
         """
         model = self.model
         cut = len(left)
@@ -543,11 +546,45 @@ class ChineseScorer:
         typography: dict[str, float] = {}
         best = [0.0] * (cut + 1) + tail
         word_weight, char_weight = WORD_WEIGHT, 1 - WORD_WEIGHT
+        singles, single_entry = model._singles, model.single_entry
+        prefix_ids, word_logs = model._prefix_ids, model._word_logs
+        after = best[cut + 1]  # the middle's own word score is added to it
+        reach = right[: MAX_WORD - 1]  # what a word that starts with the middle may span
+        lefts = range(cut - 1, -1, -1)
         scores = []
         for number, middle in enumerate(forms):
             text = left + middle + right
             # from the middle's own position (no word of left reaches it) back
-            _fill_back(model, text, best, cut, context, left_singles)
+            entry = singles.get(middle)
+            if entry is None:
+                entry = single_entry(middle)
+            value = entry[0] + after
+            if entry[1]:
+                for word, index in prefix_ids(middle + reach):
+                    length = len(word)
+                    if length > 1:
+                        candidate = word_logs[index] + best[cut + length]
+                        if candidate > value:
+                            value = candidate
+            best[cut] = value
+            for i in lefts:
+                entry = left_singles[i]
+                value = entry[0] + best[i + 1]
+                if entry[1]:
+                    words = context[i]
+                    if words is None:  # a word starting here may reach past left
+                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
+                            length = len(word)
+                            if length > 1:
+                                candidate = word_logs[index] + best[i + length]
+                                if candidate > value:
+                                    value = candidate
+                    else:
+                        for length, log in words:
+                            candidate = log + best[i + length]
+                            if candidate > value:
+                                value = candidate
+                best[i] = value
             marks = middle if middle in _TYPOGRAPHIC else "x"
             penalty = typography.get(marks)
             if penalty is None:
@@ -573,6 +610,8 @@ class ChineseScorer:
         """
         chars = self.chars
         assert chars is not None
+        if len(forms) == len("".join(forms)):  # one character each (none is empty): one group
+            return chars.sum_terms(opening, chars.continue_terms(left, tuple(forms), right))
         groups: dict[str, list[int]] = {}
         for k, form in enumerate(forms):
             groups.setdefault(form[:-1], []).append(k)
