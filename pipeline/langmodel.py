@@ -289,8 +289,13 @@ def simplified_each(texts: Iterable[str]) -> list[str]:
     ['工作，', '劳模']
     """
     texts = list(texts)
-    if not _SEEN.issuperset(itertools.chain.from_iterable(texts)):
+    joined = "\n".join(texts)  # their characters in order (and line breaks, never learnt)
+    if not _SEEN.issuperset(joined.replace("\n", "")):
         _learn_simple(itertools.chain.from_iterable(texts))
+    if len(texts) > 1 and "\n" not in "".join(texts):  # then the lines are the forms
+        lines = joined.translate(_TABLE)
+        if lines.count("\n") == len(texts) - 1:  # (the table makes no "\n")
+            return lines.split("\n")
     table = _TABLE
     return [t.translate(table) for t in texts]
 
@@ -914,7 +919,8 @@ def _simplify_list(candidates: tuple[str, ...]) -> tuple[str, ...]:
     if not _SEEN.issuperset(joined):
         _learn_simple(joined)
     if len(joined) == len(candidates) and "" not in candidates:  # none empty: each one long
-        return tuple(joined.translate(_TABLE))
+        forms = joined.translate(_TABLE)
+        return candidates if forms == joined else tuple(forms)
     if "\n" not in joined:  # then the lines of the text joined are the forms
         lines = "\n".join(candidates).translate(_TABLE)
         if lines.count("\n") == len(candidates) - 1:  # (the table makes no "\n")
