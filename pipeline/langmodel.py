@@ -457,6 +457,8 @@ class ChineseScorer:
         after_left = _typography_on(left_s, (0.0, False, ""))
         # what _fill reads for each character of left (left is the same for all)
         left_singles = [model.single_entry(ch) for ch in left_s]
+        singles, single_entry = model._singles, model.single_entry
+        prefix_ids, word_logs = model._prefix_ids, model._word_logs
         forms = _simplified(middles)  # the same middles are ranked again in InDocument
         totals: list[float] | None = None  # the character model's, when worked out at once
         if chars is not None and chars.trigram is not None and cut >= 2 and all(forms):
@@ -482,7 +484,29 @@ class ChineseScorer:
             else:
                 best = [0.0] * cut + tail
                 first = cut - 1
-            _fill_back(model, text, best, first, context, left_singles)
+            # _fill_back(model, text, best, first, context, left_singles), written out
+            for i in range(first, -1, -1):
+                if i < cut:
+                    entry, words = left_singles[i], context[i]
+                else:  # the middle's first character
+                    own = singles.get(text[i])
+                    entry = single_entry(text[i]) if own is None else own
+                    words = None
+                value = entry[0] + best[i + 1]
+                if entry[1]:
+                    if words is None:  # a word starting here may reach past left
+                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
+                            length = len(word)
+                            if length > 1:
+                                candidate = word_logs[index] + best[i + length]
+                                if candidate > value:
+                                    value = candidate
+                    else:
+                        for length, word_log in words:
+                            candidate = word_log + best[i + length]
+                            if candidate > value:
+                                value = candidate
+                best[i] = value
             if _TYPOGRAPHIC.isdisjoint(middle_s):
                 marks = "x" * len(middle_s)
             else:
