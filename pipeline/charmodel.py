@@ -14,7 +14,9 @@ that give the very same floats as the one-at-a-time ones.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Container, Mapping
+from itertools import compress, repeat
 
 from .counts import Counts
 
@@ -60,6 +62,20 @@ class CharBigram:
         # the term before it has just looked up
         self._pairs: dict[str, int] = {}
         self._ps: dict[str, float] = {}  # _p by character
+        # the bigram counts of the pairs that start with a character, by character
+        self._follow: dict[str, dict[str, int]] = {}
+        self._follow_numbers = 0
+        # continue_terms' terms of the right context, by characters and right[:2]
+        self._right_terms: dict[
+            tuple[tuple[str, ...], str], tuple[list[float], list[float] | None]
+        ] = {}
+        self._right_numbers = 0
+        # By character, what the rows of many candidates read of each (see
+        # _learn): so a row is read from a dict in C, not worked out in Python
+        self._wt: dict[str, float] = {}  # ALPHA * _p(ch), pair()'s prior term
+        self._log_wt: dict[str, float] = {}  # its logarithm
+        self._den: dict[str, float] = {}  # unigram count + ALPHA, pair()'s denominator after ch
+        self._lone: dict[str, float] = {}  # log(_wt) - log(_den): _alone_order's key with after
         # ChineseScorer.shortlist's results and bigram_fits' rows: the same
         # spots recur in a document
         self.shortlists: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
@@ -90,11 +106,51 @@ class CharBigram:
             )
         return p
 
+    def _learn(self, chars: tuple[str, ...]) -> None:
+        """Enter those of ``chars`` not yet in the tables by character (``_wt``,
+        ``_log_wt``, ``_den``, ``_lone``), each number as the row-wise forms
+        computed it one candidate at a time.
+
+        >>> m = CharBigram({"们": 5, "要": 5}, {"们要": 4})
+        >>> m._learn(("要", "益"))
+        >>> m._wt["益"] == m.ALPHA * m._p("益"), m._den["要"] == 5 + m.ALPHA
+        (True, True)
+        """
+        wt = self._wt
+        new = set(chars).difference(wt)
+        if not new:
+            return
+        if len(wt) + len(new) > MEMO_SIZE:
+            self._wt.clear()
+            self._log_wt.clear()
+            self._den.clear()
+            self._lone.clear()
+            new = set(chars)
+        alpha, p, log, unigram = self.ALPHA, self._p, math.log, self.unigram.get
+        log_wt, den, lone = self._log_wt, self._den, self._lone
+        for ch in new:
+            w = wt[ch] = alpha * p(ch)
+            d = den[ch] = unigram(ch, 0) + alpha
+            lw = log_wt[ch] = log(w)
+            lone[ch] = lw - log(d)
+
+    def _row(self, table: dict[str, float], chars: tuple[str, ...]) -> list[float]:
+        """``[table[ch] for ch in chars]`` for one of the tables by character, read in C."""
+        try:
+            return list(map(table.__getitem__, chars))
+        except KeyError:
+            self._learn(chars)
+            return list(map(table.__getitem__, chars))
+
     def forget(self) -> None:
         """Drop the kept numbers (see :meth:`ChineseScorer.forget`)."""
         self._memo.clear()
         self._memo3.clear()
         self._pairs.clear()
+        self._follow.clear()
+        self._follow_numbers = 0
+        self._right_terms.clear()
+        self._right_numbers = 0
         self.shortlists.clear()
         self.fit_rows.clear()
         self.bests.clear()
@@ -138,14 +194,29 @@ class CharBigram:
 
         For a lost character's thousands of candidates, or when few pairs
         start with ``prev`` (no more than its own count), the pairs that
-        start with it are read from the trie at once; otherwise (a
-        completion's couple of hundred after a common character) each is
-        looked up.
+        start with it are read from the trie at once, and kept (the same
+        characters precede spot after spot); otherwise (a completion's couple
+        of hundred after a common character) each is looked up, unless they
+        were kept.
         """
-        if len(chars) > 256 or self.unigram.get(prev, 0) < len(chars):
-            seen = self.bigram.extensions(prev).get
-            return [seen(ch, 0) for ch in chars]
-        return self.bigram.get_all([prev + ch for ch in chars])
+        known = self._follow.get(prev)
+        if known is None:
+            if len(chars) <= 256 and self.unigram.get(prev, 0) >= len(chars):
+                return self.bigram.get_all(map(operator.add, repeat(prev), chars))
+            known = self._followers(prev)
+        return list(map(known.get, chars, repeat(0)))
+
+    def _followers(self, prev: str) -> dict[str, int]:
+        """``self.bigram.extensions(prev)``, kept (at most MEMO_SIZE counts in all)."""
+        known = self._follow.get(prev)
+        if known is None:
+            known = self.bigram.extensions(prev)
+            self._follow_numbers += len(known)
+            if self._follow_numbers > MEMO_SIZE:
+                self._follow.clear()
+                self._follow_numbers = len(known)
+            self._follow[prev] = known
+        return known
 
     def precedes(self, chars: tuple[str, ...], after: str) -> list[float]:
         """``[self.pair(ch, after) for ch in chars]``: the very same numbers, sooner.
@@ -157,14 +228,11 @@ class CharBigram:
         key = ("", chars, after)
         row = self._rows.get(key)
         if row is None:
-            counts = self.bigram.get_all([ch + after for ch in chars])
-            alpha, log, unigram = self.ALPHA, math.log, self.unigram.get
-            weight = alpha * self._p(after)
+            counts = self.bigram.get_all(map(operator.add, chars, repeat(after)))
+            log, weight = math.log, self.ALPHA * self._p(after)
             # pair()'s expression, term for term
-            row = [
-                log((n + weight) / (unigram(ch, 0) + alpha))
-                for n, ch in zip(counts, chars, strict=True)
-            ]
+            dens = self._row(self._den, chars)
+            row = [log((n + weight) / d) for n, d in zip(counts, dens, strict=True)]
             self._keep_row(key, row)
         return row
 
@@ -193,12 +261,8 @@ class CharBigram:
         """
         assert prev
         order, keys = self._unseen_order(chars, after, bonus)
-        if self.unigram.get(prev, 0) < len(chars):  # few pairs start with prev: read them all
-            found = self.bigram.extensions(prev).get
-            seen = {k: n for k, ch in enumerate(chars) if (n := found(ch, 0))}
-        else:
-            counts = self.bigram.get_all([prev + ch for ch in chars])
-            seen = {k: n for k, n in enumerate(counts) if n}
+        counts = self._follow_counts(prev, chars)
+        seen = dict(compress(enumerate(counts), counts))  # the indices of counts not 0
         chosen = dict(seen)
         chosen.update((k, 0) for k in _best_unseen(order, keys, seen, keep))
         ends = self.precedes(chars, after) if after else None
@@ -236,21 +300,23 @@ class CharBigram:
         denominator = self.unigram.get(prev, 0) + self.ALPHA
         log = math.log
         if after:
-            precede = self.bigram.get_all([ch + after for ch in chars])
-            seen = [k for k, (a, b) in enumerate(zip(follow, precede, strict=True)) if a or b]
+            precede = self.bigram.get_all(map(operator.add, chars, repeat(after)))
+            # the indices where either count is not 0 (counts are never negative)
+            seen = compress(range(len(chars)), map(operator.or_, follow, precede))
         else:
             precede = None
-            seen = [k for k, n in enumerate(follow) if n]
+            seen = compress(range(len(chars)), follow)
         order, keys = self._alone_order(chars, bool(after))
         chosen = set(seen)
         chosen.update(_best_unseen(order, keys, chosen, keep))
         if precede is None:  # follows()' numbers
             return {k: log((follow[k] + weights[k]) / denominator) for k in chosen}
         weight = self.ALPHA * self._p(after)
-        unigram, alpha = self.unigram.get, self.ALPHA
+        den, unigram, alpha = self._den.get, self.unigram.get, self.ALPHA
         return {  # follows()' number plus precedes()' one, as shortlist adds them
             k: log((follow[k] + weights[k]) / denominator)
-            + log((precede[k] + weight) / (unigram(chars[k], 0) + alpha))
+            # the count after chars[k] + ALPHA: kept by _learn (and never 0)
+            + log((precede[k] + weight) / (den(chars[k]) or unigram(chars[k], 0) + alpha))
             for k in chosen
         }
 
@@ -260,10 +326,8 @@ class CharBigram:
         key = (chars, "\n" if after else "", ())  # no character is "\n": no clash with _unseen's
         known = self._unseen.get(key)
         if known is None:
-            log, alpha, unigram = math.log, self.ALPHA, self.unigram.get
-            keys = [log(w) for w in self._weights(chars)]
-            if after:
-                keys = [k - log(unigram(ch, 0) + alpha) for k, ch in zip(keys, chars, strict=True)]
+            # log(weight), less log(count + ALPHA) with after, by character
+            keys = self._row(self._lone if after else self._log_wt, chars)
             order = sorted(range(len(chars)), key=keys.__getitem__, reverse=True)
             known = self._keep_unseen(key, (order, keys))
         return known
@@ -277,7 +341,7 @@ class CharBigram:
         MEMO_SIZE numbers in all)."""
         size = 2 * len(known[0])
         self._unseen_numbers += size
-        if self._unseen_numbers > MEMO_SIZE // 4:  # few lists of candidates recur
+        if self._unseen_numbers > MEMO_SIZE:  # a lost character's lists recur
             self._unseen.clear()
             self._unseen_numbers = size
         self._unseen[key] = known
@@ -292,10 +356,8 @@ class CharBigram:
         known = self._unseen.get(key)
         if known is None:
             ends = self.precedes(chars, after) if after else [0.0] * len(chars)
-            log = math.log
-            keys = [
-                (log(w) + e) + b for w, e, b in zip(self._weights(chars), ends, bonus, strict=True)
-            ]
+            add = operator.add  # (log(weight) + end) + bonus, in that order
+            keys = list(map(add, map(add, self._row(self._log_wt, chars), ends), bonus))
             order = sorted(range(len(chars)), key=keys.__getitem__, reverse=True)
             known = self._keep_unseen(key, (order, keys))
         return known
@@ -304,8 +366,7 @@ class CharBigram:
         """``self.ALPHA * self._p(ch)`` for each of ``chars`` (pair()'s prior term)."""
         row = self._priors.get(chars)
         if row is None:
-            alpha, p = self.ALPHA, self._p
-            row = [alpha * p(ch) for ch in chars]
+            row = self._row(self._wt, chars)
             self._prior_numbers += len(row)
             if self._prior_numbers > MEMO_SIZE:  # a few hundred candidate lists recur
                 self._priors.clear()
@@ -412,33 +473,56 @@ class CharBigram:
             return terms
         # the term of right[0]: triple(l3 + c + right[0])
         r1 = right[0]
-        before_r1 = self.bigram.get_all([c + r1 for c in chars])  # pair counts c + r1
-        weight = alpha * self._p(r1)
-        unigram = self.unigram.get
-        lps = [  # pair(c, r1)
-            log((n + weight) / (unigram(c, 0) + alpha))
-            for n, c in zip(before_r1, chars, strict=True)
-        ]
+        known = self._right_terms.get((chars, right[:2]))
+        if known is None:
+            known = self._right_part(chars, right[:2])
+        pairs_r1, third = known
         get3 = trigram.get
         lps = [
             log(((get3(l3 + c + r1, 0) if n >= MIN_TRIGRAM else 0) + beta * exp(lp)) / (n + beta))
             if n
             else lp
-            for c, n, lp in zip(chars, after_l3, lps, strict=True)
+            for c, n, lp in zip(chars, after_l3, pairs_r1, strict=True)
         ]
         terms.append(lps)
-        if len(right) < 2:
-            return terms
-        # the term of right[1]: triple(c + right[:2])
-        r2 = right[:2]
-        lp = self.pair(r1, right[1])
-        blended = beta * exp(lp)
-        lps = [
-            log(((get3(c + r2, 0) if n >= MIN_TRIGRAM else 0) + blended) / (n + beta)) if n else lp
-            for c, n in zip(chars, before_r1, strict=True)
-        ]
-        terms.append(lps)
+        if third is not None:
+            terms.append(list(third))
         return terms
+
+    def _right_part(
+        self, chars: tuple[str, ...], right: str
+    ) -> tuple[list[float], list[float] | None]:
+        """What :meth:`continue_terms` reads of ``right`` (one or two characters)
+        that does not depend on ``left``: ``pair(c, right[0])`` for each of
+        ``chars``, and the term of ``right[1]`` (``triple(c + right)``), or
+        None without it.  Kept: the tails of many heads meet the same right.
+        """
+        trigram = self.trigram
+        assert trigram is not None
+        log, exp, beta = math.log, math.exp, self.BETA
+        r1 = right[0]
+        before_r1 = self.bigram.get_all(map(operator.add, chars, repeat(r1)))  # counts c + r1
+        weight = self.ALPHA * self._p(r1)
+        dens = self._row(self._den, chars)
+        pairs = [log((n + weight) / d) for n, d in zip(before_r1, dens, strict=True)]
+        third = None
+        if len(right) == 2:  # the term of right[1]: triple(c + right)
+            get3 = trigram.get
+            lp = self.pair(r1, right[1])
+            blended = beta * exp(lp)
+            third = [
+                log(((get3(c + right, 0) if n >= MIN_TRIGRAM else 0) + blended) / (n + beta))
+                if n
+                else lp
+                for c, n in zip(chars, before_r1, strict=True)
+            ]
+        size = 2 * len(chars)
+        self._right_numbers += size
+        if self._right_numbers > MEMO_SIZE // 4:
+            self._right_terms.clear()
+            self._right_numbers = size
+        known = self._right_terms[(chars, right)] = (pairs, third)
+        return known
 
     def head(self, ch: str) -> float:
         """Log-probability of ``ch`` opening a text."""

@@ -289,8 +289,13 @@ def simplified_each(texts: Iterable[str]) -> list[str]:
     ['工作，', '劳模']
     """
     texts = list(texts)
-    if not _SEEN.issuperset(itertools.chain.from_iterable(texts)):
+    joined = "\n".join(texts)  # their characters in order (and line breaks, never learnt)
+    if not _SEEN.issuperset(joined.replace("\n", "")):
         _learn_simple(itertools.chain.from_iterable(texts))
+    if len(texts) > 1 and "\n" not in "".join(texts):  # then the lines are the forms
+        lines = joined.translate(_TABLE)
+        if lines.count("\n") == len(texts) - 1:  # (the table makes no "\n")
+            return lines.split("\n")
     table = _TABLE
     return [t.translate(table) for t in texts]
 
@@ -420,8 +425,9 @@ class ChineseScorer:
         return scores
 
     def _between_fresh(self, left: str, middles: tuple[str, ...], right: str) -> list[float]:
-        if not _SEEN.issuperset(itertools.chain(left, *middles, right)):  # mostly all seen
-            _learn_simple(itertools.chain(left, *middles, right))
+        every = left + "".join(middles) + right  # their characters in order, as one text
+        if not _SEEN.issuperset(every):  # mostly all seen
+            _learn_simple(every)
         left_s, right_s = _simplify_chars(left), _simplify_chars(right)
         model = self.model
         tail = model.suffix(right_s)
@@ -451,7 +457,9 @@ class ChineseScorer:
         after_left = _typography_on(left_s, (0.0, False, ""))
         # what _fill reads for each character of left (left is the same for all)
         left_singles = [model.single_entry(ch) for ch in left_s]
-        forms = simplified_each(middles)
+        singles, single_entry = model._singles, model.single_entry
+        prefix_ids, word_logs = model._prefix_ids, model._word_logs
+        forms = _simplified(middles)  # the same middles are ranked again in InDocument
         totals: list[float] | None = None  # the character model's, when worked out at once
         if chars is not None and chars.trigram is not None and cut >= 2 and all(forms):
             totals = self._char_totals(opening, left_s, forms, right_s)
@@ -476,7 +484,29 @@ class ChineseScorer:
             else:
                 best = [0.0] * cut + tail
                 first = cut - 1
-            _fill_back(model, text, best, first, context, left_singles)
+            # _fill_back(model, text, best, first, context, left_singles), written out
+            for i in range(first, -1, -1):
+                if i < cut:
+                    entry, words = left_singles[i], context[i]
+                else:  # the middle's first character
+                    own = singles.get(text[i])
+                    entry = single_entry(text[i]) if own is None else own
+                    words = None
+                value = entry[0] + best[i + 1]
+                if entry[1]:
+                    if words is None:  # a word starting here may reach past left
+                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
+                            length = len(word)
+                            if length > 1:
+                                candidate = word_logs[index] + best[i + length]
+                                if candidate > value:
+                                    value = candidate
+                    else:
+                        for length, word_log in words:
+                            candidate = word_log + best[i + length]
+                            if candidate > value:
+                                value = candidate
+                best[i] = value
             if _TYPOGRAPHIC.isdisjoint(middle_s):
                 marks = "x" * len(middle_s)
             else:
@@ -517,7 +547,7 @@ class ChineseScorer:
     def _between_chars(
         self,
         left: str,
-        forms: list[str],
+        forms: Sequence[str],
         right: str,
         tail: list[float],
         totals: list[float],
@@ -534,6 +564,9 @@ class ChineseScorer:
         character leaves the word scores of the positions after it alike for
         all (``tail``), so one list serves them all: each middle rewrites the
         positions up to its own before reading them.
+
+        :func:`_fill_back`'s loop is written out here, its numbers summed
+        and compared in the same order (this loop runs for every candidate).
         """
         model = self.model
         cut = len(left)
@@ -542,11 +575,45 @@ class ChineseScorer:
         typography: dict[str, float] = {}
         best = [0.0] * (cut + 1) + tail
         word_weight, char_weight = WORD_WEIGHT, 1 - WORD_WEIGHT
+        singles, single_entry = model._singles, model.single_entry
+        prefix_ids, word_logs = model._prefix_ids, model._word_logs
+        after = best[cut + 1]  # the middle's own word score is added to it
+        reach = right[: MAX_WORD - 1]  # what a word that starts with the middle may span
+        lefts = range(cut - 1, -1, -1)
         scores = []
         for number, middle in enumerate(forms):
             text = left + middle + right
             # from the middle's own position (no word of left reaches it) back
-            _fill_back(model, text, best, cut, context, left_singles)
+            entry = singles.get(middle)
+            if entry is None:
+                entry = single_entry(middle)
+            value = entry[0] + after
+            if entry[1]:
+                for word, index in prefix_ids(middle + reach):
+                    length = len(word)
+                    if length > 1:
+                        candidate = word_logs[index] + best[cut + length]
+                        if candidate > value:
+                            value = candidate
+            best[cut] = value
+            for i in lefts:
+                entry = left_singles[i]
+                value = entry[0] + best[i + 1]
+                if entry[1]:
+                    words = context[i]
+                    if words is None:  # a word starting here may reach past left
+                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
+                            length = len(word)
+                            if length > 1:
+                                candidate = word_logs[index] + best[i + length]
+                                if candidate > value:
+                                    value = candidate
+                    else:
+                        for length, log in words:
+                            candidate = log + best[i + length]
+                            if candidate > value:
+                                value = candidate
+                best[i] = value
             marks = middle if middle in _TYPOGRAPHIC else "x"
             penalty = typography.get(marks)
             if penalty is None:
@@ -559,7 +626,9 @@ class ChineseScorer:
             scores.append(word_weight * (best[0] + penalty) + char_weight * total)
         return scores
 
-    def _char_totals(self, opening: float, left: str, forms: list[str], right: str) -> list[float]:
+    def _char_totals(
+        self, opening: float, left: str, forms: Sequence[str], right: str
+    ) -> list[float]:
         """The character model's sums for :meth:`_between_fresh` up to the terms
         within ``right``: ``left`` (two characters or more, scored as
         ``opening``), each of ``forms`` (not empty) and ``right``, trigrams.
@@ -570,6 +639,8 @@ class ChineseScorer:
         """
         chars = self.chars
         assert chars is not None
+        if len(forms) == len("".join(forms)):  # one character each (none is empty): one group
+            return chars.sum_terms(opening, chars.continue_terms(left, tuple(forms), right))
         groups: dict[str, list[int]] = {}
         for k, form in enumerate(forms):
             groups.setdefault(form[:-1], []).append(k)
@@ -788,9 +859,7 @@ class InDocument(ChineseScorer):
         if counts is not None and own is None:
             return [score + found * DOC_BONUS for score, found in zip(scores, counts, strict=True)]
         edge_left, edge_right = _simplify_chars(left[-1:]), _simplify_chars(right[:1])
-        if not _SEEN.issuperset(itertools.chain.from_iterable(middles)):
-            _learn_simple(itertools.chain.from_iterable(middles))
-        forms = [middle.translate(_TABLE) for middle in middles]
+        forms = _simplified(middles)
         windows = [edge_left + form + edge_right for form in forms]
         add = operator.add
         if counts is None:
@@ -857,7 +926,29 @@ def _simplified(candidates: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _simplify_list(candidates: tuple[str, ...]) -> tuple[str, ...]:
-    _learn_simple(itertools.chain.from_iterable(candidates))
+    """``tuple(simplified(c) for c in candidates)``.
+
+    Candidates of one character each (the common case) are translated
+    together: the table maps a character to one character, so the joined
+    text's characters are the candidates' forms.
+
+    >>> _simplify_list(("勞", "模", ","))
+    ('劳', '模', '，')
+    >>> _simplify_list(("勞模", ""))
+    ('劳模', '')
+    >>> _simplify_list(("勞" + chr(10), "模", "勞模"))
+    ('劳\\n', '模', '劳模')
+    """
+    joined = "".join(candidates)
+    if not _SEEN.issuperset(joined):
+        _learn_simple(joined)
+    if len(joined) == len(candidates) and "" not in candidates:  # none empty: each one long
+        forms = joined.translate(_TABLE)
+        return candidates if forms == joined else tuple(forms)
+    if "\n" not in joined:  # then the lines of the text joined are the forms
+        lines = "\n".join(candidates).translate(_TABLE)
+        if lines.count("\n") == len(candidates) - 1:  # (the table makes no "\n")
+            return tuple(lines.split("\n"))
     return tuple(c.translate(_TABLE) for c in candidates)
 
 
