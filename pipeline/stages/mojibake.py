@@ -562,18 +562,13 @@ class _Repairer:
             _unpaired("gbk", _next_bytes(self.text, end, "gbk")),
             _unpaired("big5", _next_bytes(self.text, end, "big5")),
         )
+        # both short lists scored in one call: the context is segmented once
+        shortlisted = model.shortlist(left, fits, right, SHORTLIST // 2) + model.shortlist(
+            left, rest, right, UNFIT_SHORTLIST
+        )
         scored = self.distinct(
-            (
-                *(
-                    (sc + evidence[ch], ch)
-                    for sc, ch in model.ranked_between(
-                        left, model.shortlist(left, fits, right, SHORTLIST // 2), right
-                    )
-                ),
-                *model.ranked_between(
-                    left, model.shortlist(left, rest, right, UNFIT_SHORTLIST), right
-                ),
-            )
+            (sc + evidence.get(ch, 0.0), ch)
+            for sc, ch in model.ranked_between(left, shortlisted, right)
         )
         if not scored:
             return None
