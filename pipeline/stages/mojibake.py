@@ -1179,8 +1179,6 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
             yield Repair(m.start(), m.end(), fixed, "GBK text shown as Latin-1; re-decoded", 0.95)
     for m in _NON_ASCII_RUN.finditer(text):
         span = m.group()
-        if "锟斤拷" not in span and not _utf8_start(span[0]):
-            continue  # as GBK, the run cannot be UTF-8 from its first byte on (most text)
         if "锟斤拷" in span:
             start = m.start() + span.index("锟斤拷")
             end = (
@@ -1197,6 +1195,8 @@ def _whole_span_repairs(text: str, model: Callable[[], ChineseScorer]) -> Iterat
                 review=True,
             )
             continue
+        if not _utf8_start(span[0]):
+            continue  # as GBK, the run cannot be UTF-8 from its first byte on (most text)
         try:
             fixed = span.encode("gbk").decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
