@@ -92,6 +92,9 @@ JOINT = 6  # best head and tail completions ranked together
 JOINT_ADJACENT = 12  # heads ranked with their own tails when the two ends touch
 SINGLE_LOST_MARGIN = 5.0  # nats a character must beat a folded "？" by
 LOST_LEAD_MARGIN = 12.0  # nats a character must beat a lone Latin letter by (A股, e時代)
+# A lone @ ^ _ | ~ between hanzi is hardly ever the author's: a character need
+# only read better, then its confidence decides between repair and review.
+LOST_LEAD_MARGIN_SYMBOL = 3.0
 # A '?' that closes a shifted run is, this often, the decoder's replacement
 # for a byte that could not pair with the next one; otherwise another chunk
 # ended there (as once in the sample) and the byte is any.  Chunk ends are
@@ -631,7 +634,8 @@ class _Repairer:
         if not scored:
             return None
         best, candidate = scored[0]
-        if best - model.logprob(left + text[i] + right) < LOST_LEAD_MARGIN:
+        margin = LOST_LEAD_MARGIN if text[i].isalpha() else LOST_LEAD_MARGIN_SYMBOL
+        if best - model.logprob(left + text[i] + right) < margin:
             return None
         if self.gain(i, i + 1, candidate) < MIN_GAIN_PER_CHAR:
             return None
