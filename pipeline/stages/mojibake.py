@@ -1110,8 +1110,9 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
 # be all that is left of a character whose lead byte was dropped (增 = BC 57
 # "W", 年 = A6 7E "~" after 2024), or end a run (迣y = 創造).
 _TRAIL_ASCII = re.compile(
-    r"(?<=[^\x00-\x7f\u00c0-\u024f])[@-~](?![A-Za-z])|(?<=[0-9])[@-`{-~](?=[^\x00-\x7f])"
-)  # not after an accented Latin letter: a pinyin gloss's (rén)
+    r"(?<=[\u0080-\u00bf\u0250-\U0010ffff,;:!?])[@-~](?![A-Za-z])"
+    r"|(?<=[0-9])[@-`{-~](?=[^\x00-\x7f])"
+)  # after a hanzi or a (folded) mark, not an accented Latin letter: a pinyin gloss's (rén)
 
 
 def _lone_trails(text: str, across: int | None = None) -> Iterator[int]:
