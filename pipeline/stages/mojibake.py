@@ -1106,7 +1106,7 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
 
 
 # ASCII from 0x40 is also a trail byte (of Big5 characters, and of GBK's
-# traditional and rare ones): a lone one after a hanzi or a full-width mark may
+# traditional and rare ones): a lone one after a hanzi or a mark (folded too) may
 # be all that is left of a character whose lead byte was dropped (增 = BC 57
 # "W", 年 = A6 7E "~" after 2024), or end a run (迣y = 創造).
 _TRAIL_ASCII = re.compile(
