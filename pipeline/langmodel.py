@@ -457,8 +457,6 @@ class ChineseScorer:
         after_left = _typography_on(left_s, (0.0, False, ""))
         # what _fill reads for each character of left (left is the same for all)
         left_singles = [model.single_entry(ch) for ch in left_s]
-        singles, single_entry = model._singles, model.single_entry
-        prefix_ids, word_logs = model._prefix_ids, model._word_logs
         forms = _simplified(middles)  # the same middles are ranked again in InDocument
         totals: list[float] | None = None  # the character model's, when worked out at once
         if chars is not None and chars.trigram is not None and cut >= 2 and all(forms):
@@ -484,29 +482,7 @@ class ChineseScorer:
             else:
                 best = [0.0] * cut + tail
                 first = cut - 1
-            # _fill_back(model, text, best, first, context, left_singles), written out
-            for i in range(first, -1, -1):
-                if i < cut:
-                    entry, words = left_singles[i], context[i]
-                else:  # the middle's first character
-                    own = singles.get(text[i])
-                    entry = single_entry(text[i]) if own is None else own
-                    words = None
-                value = entry[0] + best[i + 1]
-                if entry[1]:
-                    if words is None:  # a word starting here may reach past left
-                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
-                            length = len(word)
-                            if length > 1:
-                                candidate = word_logs[index] + best[i + length]
-                                if candidate > value:
-                                    value = candidate
-                    else:
-                        for length, word_log in words:
-                            candidate = word_log + best[i + length]
-                            if candidate > value:
-                                value = candidate
-                best[i] = value
+            _fill_back(model, text, best, first, context, left_singles)
             if _TYPOGRAPHIC.isdisjoint(middle_s):
                 marks = "x" * len(middle_s)
             else:
@@ -564,9 +540,6 @@ class ChineseScorer:
         character leaves the word scores of the positions after it alike for
         all (``tail``), so one list serves them all: each middle rewrites the
         positions up to its own before reading them.
-
-        :func:`_fill_back`'s loop is written out here, its numbers summed
-        and compared in the same order (this loop runs for every candidate).
         """
         model = self.model
         cut = len(left)
@@ -575,45 +548,11 @@ class ChineseScorer:
         typography: dict[str, float] = {}
         best = [0.0] * (cut + 1) + tail
         word_weight, char_weight = WORD_WEIGHT, 1 - WORD_WEIGHT
-        singles, single_entry = model._singles, model.single_entry
-        prefix_ids, word_logs = model._prefix_ids, model._word_logs
-        after = best[cut + 1]  # the middle's own word score is added to it
-        reach = right[: MAX_WORD - 1]  # what a word that starts with the middle may span
-        lefts = range(cut - 1, -1, -1)
         scores = []
         for number, middle in enumerate(forms):
             text = left + middle + right
             # from the middle's own position (no word of left reaches it) back
-            entry = singles.get(middle)
-            if entry is None:
-                entry = single_entry(middle)
-            value = entry[0] + after
-            if entry[1]:
-                for word, index in prefix_ids(middle + reach):
-                    length = len(word)
-                    if length > 1:
-                        candidate = word_logs[index] + best[cut + length]
-                        if candidate > value:
-                            value = candidate
-            best[cut] = value
-            for i in lefts:
-                entry = left_singles[i]
-                value = entry[0] + best[i + 1]
-                if entry[1]:
-                    words = context[i]
-                    if words is None:  # a word starting here may reach past left
-                        for word, index in prefix_ids(text[i : i + MAX_WORD]):
-                            length = len(word)
-                            if length > 1:
-                                candidate = word_logs[index] + best[i + length]
-                                if candidate > value:
-                                    value = candidate
-                    else:
-                        for length, log in words:
-                            candidate = log + best[i + length]
-                            if candidate > value:
-                                value = candidate
-                best[i] = value
+            _fill_back(model, text, best, cut, context, left_singles)
             marks = middle if middle in _TYPOGRAPHIC else "x"
             penalty = typography.get(marks)
             if penalty is None:

@@ -82,7 +82,7 @@ def test_continue_terms_kept_equal_add_terms(
 def test_logprobs_between_with_kept_numbers_equal_logprob(
     left: str, middles: list[str], right: str
 ) -> None:
-    """One-character middles (one group, _fill_back written out) and longer ones,
+    """One-character middles (summed as one group) and longer ones,
     scored by a scorer that keeps numbers from example to example."""
     plain = ChineseScorer(WordModel(WORDS), _fresh())
     expected = [plain.logprob(left + m + right) for m in middles]
