@@ -62,7 +62,10 @@ _MAX_RUN = 40  # characters a shifted run may span before we stop looking
 # In traditional text two trail bytes in five are ASCII, so a run that one
 # ends is short: longer ones are not looked for.
 _MAX_TRAIL_RUN = 8
-_CONTEXT = 3  # characters of context scored on each side
+# Characters of context scored before a span (enough for a word of MAX_WORD
+# characters to end in it: 发展改革|局) and after it (more changes nothing).
+_CONTEXT_LEFT = 5
+_CONTEXT_RIGHT = 3
 
 MIN_GAIN_PER_CHAR = 1.5  # nats per character the repair must gain over the original
 MIN_CONFIDENCE = 0.6  # below this, a surely damaged span becomes a review field
@@ -522,7 +525,8 @@ class _Repairer:
         return list(known)
 
     def ctx(self, start: int, end: int) -> tuple[str, str]:
-        return self.text[max(0, start - _CONTEXT) : start], self.text[end : end + _CONTEXT]
+        text = self.text
+        return text[max(0, start - _CONTEXT_LEFT) : start], text[end : end + _CONTEXT_RIGHT]
 
     def total_gain(self, start: int, end: int, candidate: str) -> float:
         """How much likelier the text is with ``candidate`` in place (nats).
@@ -832,6 +836,9 @@ class _Repairer:
         )
 
 
+_ASCII = "".join(map(chr, range(128)))
+
+
 def _gb2312(ch: str) -> bool:
     """Whether ``ch`` is in GB2312, where nearly every pair a shifted GBK decoding reads falls."""
     try:
@@ -840,17 +847,34 @@ def _gb2312(ch: str) -> bool:
         return False
 
 
+def _shifted_form(ch: str) -> bool:
+    """Whether a shifted GBK pair (one character's trail byte and the next one's
+    lead byte) reads as ``ch``: a GB2312 character, or one of GBK's whose second
+    byte is ASCII (a letter or digit followed).
+
+    >>> _shifted_form("袷"), _shifted_form("緼"), _shifted_form("導")
+    (True, True, False)
+    """
+    if _gb2312(ch):
+        return True
+    try:
+        return ch.encode("gbk")[-1] < 0x80
+    except UnicodeEncodeError:
+        return False
+
+
 @cache
 def _s2t_sources() -> dict[str, str]:
-    """Traditional character -> the GB2312 characters OpenCC's s2t turns into it
-    (``pipeline/data/s2t_gb2312.txt``)."""
-    text = resources.files("pipeline").joinpath("data", "s2t_gb2312.txt").read_text("utf-8")
+    """Traditional character -> the characters a shifted GBK pair reads as
+    (:func:`_shifted_form`) that OpenCC's s2t turns into it
+    (``pipeline/data/s2t_shifted.txt``)."""
+    text = resources.files("pipeline").joinpath("data", "s2t_shifted.txt").read_text("utf-8")
     return dict(line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
 
 
 @cache
 def _s2t_changed() -> frozenset[str]:
-    """The GB2312 characters s2t turns into another one."""
+    """The characters of shifted pairs that s2t turns into another one."""
     return frozenset("".join(_s2t_sources().values()))
 
 
@@ -858,15 +882,19 @@ def _s2t_changed() -> frozenset[str]:
 def _unconverted(body: str, codec: str) -> tuple[str, bool]:
     """``body`` as it was before a site converted it to traditional, and whether that is certain.
 
-    Shifted GBK pairs fall in GB2312, so each character is read back as the
-    GB2312 character that converts to it (``鉅`` was ``钜``, though OpenCC's
-    t2s makes it ``巨``), or as itself when it is one that conversion leaves
-    alone (``袷``).  Where both readings, or none, are possible (``著``:
-    itself or ``着``) the simplified form is taken and the reading is not
-    certain.  Big5 text is traditional already.  Folded marks are unfolded.
+    Shifted GBK pairs fall in GB2312, or where an ASCII byte closed them in
+    GBK's rows with an ASCII second byte, so each character is read back as
+    the character of those that converts to it (``鉅`` was ``钜``, though
+    OpenCC's t2s makes it ``巨``; ``縕`` at a run's end can be ``緼``), or as
+    itself when it is one that conversion leaves alone (``袷``).  Where both
+    readings, or none, are possible (``著``: itself or ``着``) the simplified
+    form is taken and the reading is not certain.  Big5 text is traditional
+    already.  Folded marks are unfolded.
 
     >>> _unconverted("嗣袷贗", "gbk"), _unconverted("幌鉅", "gbk"), _unconverted("嗣袷贗", "big5")
     (('嗣袷赝', True), ('幌钜', True), ('嗣夹赝', False))
+    >>> _unconverted("導憂縕I", "gbk"), _unconverted("縕導", "gbk")
+    (('导忧緼I', False), ('缊导', False))
     """
     simple = simplified(body)
     if codec != "gbk":
@@ -874,13 +902,18 @@ def _unconverted(body: str, codec: str) -> tuple[str, bool]:
     sources, changed = _s2t_sources(), _s2t_changed()
     out = []
     certain = True
-    for ch, form in zip(body, simple, strict=True):
+    last = len(body.rstrip(_ASCII)) - 1  # the last character before any ASCII ones
+    for i, (ch, form) in enumerate(zip(body, simple, strict=True)):
         if not is_cjk(ch):
             out.append(form)
             continue
-        readings = sources.get(ch, "")
+        readings = "".join(c for c in sources.get(ch, "") if _gb2312(c))
         if _gb2312(ch) and ch not in changed:
             readings += ch
+        if not readings and i == last:
+            # a pair closed by an ASCII byte (which puts the run back in
+            # phase, so only the last character can be one): 縕 was 緼 or itself
+            readings = sources.get(ch, "") + (ch if ch not in changed and _shifted_form(ch) else "")
         if len(readings) == 1:
             out.append(readings)
         else:

@@ -5,6 +5,8 @@ mark stands next to them; ASCII stays inside numbers (``1,000``, ``10:30``),
 URLs, e-mail addresses and runs of Latin text.  Parentheses are converted as
 a pair, and a pair that holds only Latin letters right after a hanzi is left
 alone: it is likely a pinyin annotation, which the cleanup removes whole.
+In a paragraph whose marks were folded, ``+`` between two hanzi becomes
+``＋`` too.
 
 As a stage it runs after the mojibake repair (which must see the folded
 punctuation as the bytes had it) and the cleanup; it also restores the
@@ -29,6 +31,8 @@ STAGE = "punctuation"
 
 REASON = "restored full-width punctuation in Chinese context"
 
+PLUS_REASON = "restored a full-width plus sign folded with the line's punctuation"
+
 _FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 _QUOTES = {"〞": "”", "〝": "“"}
 
@@ -44,6 +48,7 @@ _PROTECTED = re.compile(
 _MARKS = re.compile(r"[,:;!?〞〝]")
 _PARENS = re.compile(r"[()]")
 _ANY_MARK = re.compile(r"[,:;!?〞〝()]")  # a line without one has nothing to restore
+_PLUS = re.compile(r"(?<=[\u3400-\u9fff])\+(?=[\u3400-\u9fff])")
 _PINYIN_LIKE = re.compile(r"[a-zü\u00e0-\u01dc\s'-]+")
 
 
@@ -110,7 +115,28 @@ def find_punctuation_edits(text: str) -> list[Edit]:
             end = i + 1
         edits.append(Edit(i, end, _FULL[ch], REASON))
         view[i] = _FULL[ch]
+    if any(e.reason == REASON for e in edits):
+        edits.extend(_plus_edits(text, is_protected))
     return edits
+
+
+def _plus_edits(text: str, is_protected: Callable[[int], bool]) -> list[Edit]:
+    """``+`` between two hanzi (企业+合作社+农户) as ``＋``, in a line whose marks
+    were folded: the normaliser that folded them folds every full-width form.
+    In a line with its marks intact an ASCII ``+`` is the author's (互联网+).
+
+    >>> from pipeline.stages.base import apply_edits
+    >>> text = "推广“企业+合作社”模式,成效明显"
+    >>> apply_edits(text, find_punctuation_edits(text))
+    '推广“企业＋合作社”模式，成效明显'
+    >>> find_punctuation_edits("推广“企业+合作社”模式。")
+    []
+    """
+    return [
+        Edit(m.start(), m.end(), "＋", PLUS_REASON)
+        for m in _PLUS.finditer(text)
+        if not is_protected(m.start())
+    ]
 
 
 def _pair_parentheses(
