@@ -62,6 +62,10 @@ _MAX_RUN = 40  # characters a shifted run may span before we stop looking
 # In traditional text two trail bytes in five are ASCII, so a run that one
 # ends is short: longer ones are not looked for.
 _MAX_TRAIL_RUN = 8
+# ASCII characters a run that starts at its '?' may hold (folded full-width
+# forms: ；Ｕ７ read out of phase); 3 rather than 2 leaves 15 fewer characters
+# wrong in 91,400 of the bench (seeds 9-16), for about 2 % more time.
+_RUN_ASCII = 3
 # Characters of context scored before a span (enough for a word of MAX_WORD
 # characters to end in it: 发展改革|局) and after it (more changes nothing).
 _CONTEXT_LEFT = 5
@@ -1199,7 +1203,7 @@ def _run_ends(text: str, start: int) -> Iterator[tuple[int, bool]]:
             elif j > start:
                 yield j, False
             ascii_seen += 1
-            if ascii_seen > 2 or ch == " ":
+            if ascii_seen > _RUN_ASCII or ch == " ":
                 return
     else:
         j = limit

@@ -47,7 +47,10 @@ _HEADING = re.compile(
     rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)]|\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[）)]"
     rf"|第[{_CN_NUM}\d]+[章节条部分篇]|[●■◆★☆▲►•·※□√])"
 )
-_RUNS_ON = re.compile(r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff])[,(]$")
+# a folded comma runs on after a hanzi, a figure (增长8.2%,) or a closing mark
+_RUNS_ON = re.compile(
+    r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff])\($|(?<=[\u3400-\u9fff\d%％”’）)]),$"
+)
 _CANNOT_START = re.compile(r"^[，。、；：！？）》〉」』”’…,;:!?)]")
 _INNER_END = re.compile(r"[。！？；：!?;:]")
 _PROSE_MARKS = re.compile(r"[，、；,]")
