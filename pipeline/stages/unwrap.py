@@ -47,7 +47,7 @@ _HEADING = re.compile(
     rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)]|\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[）)]"
     rf"|第[{_CN_NUM}\d]+[章节条部分篇]|[●■◆★☆▲►•·※□√])"
 )
-# a folded comma runs on after a hanzi, a figure (增长8.2%,) or a closing mark
+# a folded comma runs on after a hanzi, a figure (8.2%,) or a closing mark
 _RUNS_ON = re.compile(
     r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff])\($|(?<=[\u3400-\u9fff\d%％”’）)]),$"
 )
