@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,11 +11,13 @@ from hypothesis import strategies as st
 
 from pipeline.charmodel import CharBigram
 from pipeline.langmodel import (
+    CHAR_CACHE,
     DOC_BONUS,
     ChineseScorer,
     InDocument,
     WordModel,
     _top,
+    hanzi_counts,
     hanzi_pairs,
 )
 
@@ -111,6 +114,45 @@ def test_document_bonus_is_its_definition(
     assert [scorer.logprob(left + m + right) for m in middles] == [
         expected(left + m + right) for m in middles
     ]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(document=texts, line=texts, left=texts, right=texts, middles=st.lists(texts, max_size=4))
+def test_character_bonus_is_its_definition(
+    document: str, line: str, left: str, right: str, middles: list[str]
+) -> None:
+    """Each hanzi's probability is mixed with its share of the rest of the document."""
+    (doc_pairs, doc_chars), (line_pairs, line_chars) = (
+        hanzi_counts(document + line),
+        hanzi_counts(line),
+    )
+    scorer = InDocument(MODEL, doc_pairs, line_pairs, chars=(doc_chars, line_chars))
+    hanzi = doc_chars.total() - line_chars.total()
+    assert MODEL.chars is not None
+
+    def term(ch: str) -> float:
+        if not hanzi or ch not in "重点工作我们":
+            return 0.0
+        share = (doc_chars[ch] - line_chars[ch]) / hanzi
+        return math.log(1 - CHAR_CACHE + CHAR_CACHE * share / math.exp(MODEL.chars.head(ch)))
+
+    def expected(text: str) -> float:
+        pairs = [text[k : k + 2] for k in range(len(text) - 1)]
+        found = sum(1 for p in pairs if doc_pairs.get(p, 0) > line_pairs.get(p, 0))
+        return MODEL.logprob(text) + (found * DOC_BONUS + sum(map(term, text)))
+
+    got = scorer.logprobs_between(left, middles, right)
+    assert got == [scorer.logprob(left + m + right) for m in middles]
+    assert got == pytest.approx([expected(left + m + right) for m in middles])
+
+
+def test_the_document_vouches_a_little_for_characters_it_uses_often() -> None:
+    """A character the rest of the document uses often reads likelier; one it lacks, less."""
+    (pairs, chars), (line_pairs, line_chars) = hanzi_counts("工作工作。重点"), hanzi_counts("重点")
+    scorer = InDocument(MODEL, pairs, line_pairs, chars=(chars, line_chars))
+    plain = InDocument(MODEL, pairs, line_pairs)
+    assert scorer.logprob("工") > plain.logprob("工")
+    assert scorer.logprob("重") < plain.logprob("重")  # the line's own do not count
 
 
 @pytest.mark.parametrize("trigrams", [False, True], ids=["bigrams", "trigrams"])

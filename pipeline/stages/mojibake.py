@@ -41,7 +41,7 @@ from ..langmodel import (
     LOG_CLASH,
     ChineseScorer,
     InDocument,
-    hanzi_pairs,
+    hanzi_counts,
     scorer,
     simplified,
     simplified_each,
@@ -1515,27 +1515,29 @@ def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]
     The document's pairs are counted only when a line first needs scoring: most
     documents hold nothing suspicious and never pay for it.
     """
-    document: list[Counter[str]] = []
+    document: list[tuple[Counter[str], Counter[str]]] = []  # its pairs and hanzi
     kept: dict[tuple[str, tuple[str, ...], str], list[int]] = {}  # shared by the lines
     shared: list[InDocument] = []
 
-    def pairs() -> Counter[str]:
+    def counted() -> tuple[Counter[str], Counter[str]]:
         if not document:
-            document.append(hanzi_pairs(doc.text))
+            document.append(hanzi_counts(doc.text))
         return document[0]
 
     def make(block: Block) -> ChineseScorer:
-        line = hanzi_pairs(block.text)
-        counts = pairs()
+        line, line_chars = hanzi_counts(block.text)
+        counts, chars = counted()
         if all(counts.get(pair, 0) > n for pair, n in line.items()):
             # Every pair of the line is found elsewhere too, so the line
-            # excludes nothing: the lines alike share one scorer, and so the
-            # spots it has ranked and the repairs found with it (_KEPT).
+            # excludes nothing (its hanzi are the document's: counting them
+            # once more is a rounding of the character bonus): the lines
+            # alike share one scorer, and so the spots it has ranked and the
+            # repairs found with it (_KEPT).
             if not shared:
-                shared.append(InDocument(scorer(), counts, Counter(), kept))
+                shared.append(InDocument(scorer(), counts, Counter(), kept, (chars, Counter())))
                 _KEPT[shared[0]] = {}
             return shared[0]
-        return InDocument(scorer(), counts, line, kept)
+        return InDocument(scorer(), counts, line, kept, (chars, line_chars))
 
     last: list[tuple[Block, ChineseScorer]] = []  # a line is scored twice: across its end, then
 
