@@ -39,6 +39,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 from importlib import metadata, resources
 from pathlib import Path
+from typing import NamedTuple
 
 from . import diskcache
 from .charmodel import MEMO_SIZE, MIN_TRIGRAM, CharBigram
@@ -55,6 +56,7 @@ DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
 # cache model): 0.05-0.15 all gave 2-5 more exact spans on the tuning texts
 # and on benchmark seeds 5-8, with fewer wrong; 0.3 gave more wrong.
 CHAR_CACHE = 0.1
+_STEPS = 2**20  # a character's cache term is a multiple of 1 / _STEPS nats
 
 # Probabilities (per token) of what the dictionary has no counts for: marks of
 # Chinese prose roughly as often as they occur in it; other full-width symbols
@@ -727,6 +729,20 @@ class ChineseScorer:
         return known
 
 
+class CharCounts(NamedTuple):
+    """The hanzi of a document and of one of its lines, for :class:`InDocument`."""
+
+    document: Counter[str]
+    line: Counter[str]
+    elsewhere: int  # hanzi of the document outside the line
+
+    @classmethod
+    def of(cls, document: Counter[str], line: Counter[str], total: int | None = None) -> CharCounts:
+        """``total``: the document's hanzi in all, when known (counted otherwise)."""
+        total = document.total() if total is None else total
+        return cls(document, line, total - line.total())
+
+
 class InDocument(ChineseScorer):
     """A scorer that also trusts the document itself (a cache model).
 
@@ -746,7 +762,7 @@ class InDocument(ChineseScorer):
         document: Counter[str],
         line: Counter[str],
         kept: dict[tuple[str, tuple[str, ...], str], list[int]] | None = None,
-        chars: tuple[Counter[str], Counter[str]] | None = None,
+        chars: CharCounts | None = None,
     ) -> None:
         """``kept``: a dict shared by the scorers of one document's lines, where
         the document's pair counts of the spots ranked are kept; ``chars``: the
@@ -757,9 +773,8 @@ class InDocument(ChineseScorer):
         self.line = line
         self._kept = {} if kept is None else kept
         self._char_terms: dict[str, float] = {}
-        self._doc_chars, self._line_chars = chars or (Counter(), Counter())
-        self._doc_hanzi = self._doc_chars.total() - self._line_chars.total()
-        self._cache = bool(chars) and CHAR_CACHE > 0 and self._doc_hanzi > 0
+        self._chars = chars or CharCounts(Counter(), Counter(), 0)
+        self._cache = CHAR_CACHE > 0 and self._chars.elsewhere > 0
         # A pair counts when the document has more of it than the line: when
         # the document has it at all (counts are positive, as hanzi_pairs
         # gives them), unless all it has are the line's.  So the count is the
@@ -783,14 +798,22 @@ class InDocument(ChineseScorer):
         if term is None:
             term = 0.0
             if is_cjk(ch) and self.chars is not None:
-                share = (self._doc_chars[ch] - self._line_chars[ch]) / self._doc_hanzi
+                counts = self._chars
+                share = (counts.document[ch] - counts.line[ch]) / counts.elsewhere
                 p = math.exp(self.chars.head(ch))
                 term = math.log(1 - CHAR_CACHE + CHAR_CACHE * share / p)
+                # in steps of 2**-20 nats, so that sums of terms are exact in
+                # any order: a span's bonus is its context's plus its own
+                term = round(term * _STEPS) / _STEPS
             self._char_terms[ch] = term
         return term
 
     def _chars_bonus(self, simple: str) -> float:
-        return sum(map(self._char_term, simple))
+        terms = self._char_terms
+        try:
+            return sum(map(terms.__getitem__, simple))  # summed in C
+        except KeyError:
+            return sum(map(self._char_term, simple))
 
     def _found(self, text: str) -> int:
         """How many hanzi pairs of ``text`` the document uses elsewhere.
@@ -872,10 +895,18 @@ class InDocument(ChineseScorer):
         """The scores with their bonuses, each summed as :meth:`logprob` sums it."""
         if not self._cache:
             return [score + found * DOC_BONUS for score, found in zip(scores, counts, strict=True)]
-        left_s, right_s, bonus = _simplify_chars(left), _simplify_chars(right), self._chars_bonus
+        bonus = self._chars_bonus
+        fixed = bonus(_simplify_chars(left)) + bonus(_simplify_chars(right))
+        forms = _simplified(middles)
+        if all(len(form) == 1 for form in forms):
+            # a lost byte's completions: one look-up each
+            terms = self._char_terms
+            own = map(terms.__getitem__ if terms.keys() >= set(forms) else self._char_term, forms)
+        else:
+            own = map(bonus, forms)
         return [
-            score + (found * DOC_BONUS + bonus(left_s + form + right_s))
-            for score, found, form in zip(scores, counts, _simplified(middles), strict=True)
+            score + (found * DOC_BONUS + (fixed + mine))
+            for score, found, mine in zip(scores, counts, own, strict=True)
         ]
 
     @property

@@ -13,6 +13,7 @@ from pipeline.charmodel import CharBigram
 from pipeline.langmodel import (
     CHAR_CACHE,
     DOC_BONUS,
+    CharCounts,
     ChineseScorer,
     InDocument,
     WordModel,
@@ -126,7 +127,7 @@ def test_character_bonus_is_its_definition(
         hanzi_counts(document + line),
         hanzi_counts(line),
     )
-    scorer = InDocument(MODEL, doc_pairs, line_pairs, chars=(doc_chars, line_chars))
+    scorer = InDocument(MODEL, doc_pairs, line_pairs, chars=CharCounts.of(doc_chars, line_chars))
     hanzi = doc_chars.total() - line_chars.total()
     assert MODEL.chars is not None
 
@@ -149,7 +150,7 @@ def test_character_bonus_is_its_definition(
 def test_the_document_vouches_a_little_for_characters_it_uses_often() -> None:
     """A character the rest of the document uses often reads likelier; one it lacks, less."""
     (pairs, chars), (line_pairs, line_chars) = hanzi_counts("工作工作。重点"), hanzi_counts("重点")
-    scorer = InDocument(MODEL, pairs, line_pairs, chars=(chars, line_chars))
+    scorer = InDocument(MODEL, pairs, line_pairs, chars=CharCounts.of(chars, line_chars))
     plain = InDocument(MODEL, pairs, line_pairs)
     assert scorer.logprob("工") > plain.logprob("工")
     assert scorer.logprob("重") < plain.logprob("重")  # the line's own do not count

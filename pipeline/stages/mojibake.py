@@ -39,6 +39,7 @@ from typing import TypeVar
 from .. import diskcache
 from ..langmodel import (
     LOG_CLASH,
+    CharCounts,
     ChineseScorer,
     InDocument,
     hanzi_counts,
@@ -1515,18 +1516,19 @@ def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]
     The document's pairs are counted only when a line first needs scoring: most
     documents hold nothing suspicious and never pay for it.
     """
-    document: list[tuple[Counter[str], Counter[str]]] = []  # its pairs and hanzi
+    document: list[tuple[Counter[str], Counter[str], int]] = []  # its pairs, hanzi, their sum
     kept: dict[tuple[str, tuple[str, ...], str], list[int]] = {}  # shared by the lines
     shared: list[InDocument] = []
 
-    def counted() -> tuple[Counter[str], Counter[str]]:
+    def counted() -> tuple[Counter[str], Counter[str], int]:
         if not document:
-            document.append(hanzi_counts(doc.text))
+            pairs, chars = hanzi_counts(doc.text)
+            document.append((pairs, chars, chars.total()))
         return document[0]
 
     def make(block: Block) -> ChineseScorer:
         line, line_chars = hanzi_counts(block.text)
-        counts, chars = counted()
+        counts, chars, total = counted()
         if all(counts.get(pair, 0) > n for pair, n in line.items()):
             # Every pair of the line is found elsewhere too, so the line
             # excludes nothing (its hanzi are the document's: counting them
@@ -1534,10 +1536,11 @@ def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]
             # alike share one scorer, and so the spots it has ranked and the
             # repairs found with it (_KEPT).
             if not shared:
-                shared.append(InDocument(scorer(), counts, Counter(), kept, (chars, Counter())))
+                everywhere = CharCounts(chars, Counter(), total)
+                shared.append(InDocument(scorer(), counts, Counter(), kept, everywhere))
                 _KEPT[shared[0]] = {}
             return shared[0]
-        return InDocument(scorer(), counts, line, kept, (chars, line_chars))
+        return InDocument(scorer(), counts, line, kept, CharCounts.of(chars, line_chars, total))
 
     last: list[tuple[Block, ChineseScorer]] = []  # a line is scored twice: across its end, then
 
