@@ -47,7 +47,7 @@ from .textutil import is_cjk
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 7  # bump when the cached layout changes
+FORMAT = 8  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 WORD_WEIGHT = 0.6  # of the word model against the character bigrams
 DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
@@ -1004,10 +1004,11 @@ def _thaw(data: object) -> ChineseScorer | None:
         words = Counts.from_bytes(*data["words"])
         bigram = Counts.from_bytes(*data["bigram"])
         trigram = Counts.from_bytes(*data["trigram"])
+        reversed_bigram = Counts.from_bytes(*data["reversed_bigram"])
         logs = array("d")
         logs.frombytes(data["word_logs"])
         model = WordModel(words, data["singles"], logs)
-        return ChineseScorer(model, CharBigram(data["unigram"], bigram, trigram))
+        return ChineseScorer(model, CharBigram(data["unigram"], bigram, trigram, reversed_bigram))
     except (AssertionError, KeyError, TypeError, ValueError):
         return None
 
@@ -1021,6 +1022,7 @@ def _freeze(scorer: ChineseScorer) -> dict[str, object]:
         "unigram": scorer.chars.unigram,
         "bigram": scorer.chars.bigram.to_bytes(),
         "trigram": scorer.chars.trigram.to_bytes(),
+        "reversed_bigram": scorer.chars.reversed_bigram.to_bytes(),
     }
 
 

@@ -41,6 +41,18 @@ def test_follow_counts_are_the_counts(prev: str, candidates: tuple[str, ...]) ->
     assert _fresh()._follow_counts(prev, candidates) == expected
 
 
+@given(
+    candidates=st.lists(st.text(alphabet=ALPHABET, max_size=2), max_size=14).map(tuple),
+    after=st.sampled_from(ALPHABET),
+)
+def test_precede_counts_are_the_counts(candidates: tuple[str, ...], after: str) -> None:
+    """Read from the reversed pairs (more candidates than ``after``'s count, or
+    kept) or looked up one by one: the counts; 0 for what is not one character."""
+    expected = [KEPT.bigram.get(c + after) for c in candidates]
+    assert KEPT._precede_counts(candidates, after) == expected
+    assert _fresh()._precede_counts(candidates, after) == expected
+
+
 @given(candidates=chars, after=st.sampled_from(ALPHABET))
 def test_rows_by_character_are_the_rows_worked_out(candidates: tuple[str, ...], after: str) -> None:
     fresh = _fresh()
