@@ -356,16 +356,21 @@ class CharBigram:
         order, keys = self._alone_order(chars, bool(after))
         chosen = set(seen)
         chosen.update(_best_unseen(order, keys, chosen, keep))
+        # each number's expression, term for term, a column at a time (in C)
+        at = list(chosen)
+        add, div = operator.add, operator.truediv
+        counts = map(follow.__getitem__, at)
+        firsts = map(
+            log, map(div, map(add, counts, map(weights.__getitem__, at)), repeat(denominator))
+        )
         if precede is None:  # follows()' numbers
-            return {k: log((follow[k] + weights[k]) / denominator) for k in chosen}
+            return dict(zip(at, firsts, strict=True))
         weight = self.ALPHA * self._p(after)
-        den, unigram, alpha = self._den.get, self.unigram.get, self.ALPHA
-        return {  # follows()' number plus precedes()' one, as shortlist adds them
-            k: log((follow[k] + weights[k]) / denominator)
-            # the count after chars[k] + ALPHA: kept by _learn (and never 0)
-            + log((precede[k] + weight) / (den(chars[k]) or unigram(chars[k], 0) + alpha))
-            for k in chosen
-        }
+        # the count after each character + ALPHA, as _learn keeps it
+        dens = self._row(self._den, tuple(map(chars.__getitem__, at)))
+        seconds = map(log, map(div, map(add, map(precede.__getitem__, at), repeat(weight)), dens))
+        # follows()' number plus precedes()' one, as shortlist adds them
+        return dict(zip(at, map(add, firsts, seconds), strict=True))
 
     def _alone_order(self, chars: tuple[str, ...], after: bool) -> tuple[list[int], list[float]]:
         """For :meth:`likely_between`: the indices of ``chars`` by the part of

@@ -118,3 +118,24 @@ def test_simplified_characters_equal_each_simplified(candidates: tuple[str, ...]
 @given(st.lists(st.text(alphabet=SCRIPT, max_size=4), max_size=6))
 def test_simplified_each_equals_each_simplified(texts: list[str]) -> None:
     assert simplified_each(texts) == [simplified(t) for t in texts]
+
+
+@given(
+    prev=st.sampled_from(ALPHABET),
+    candidates=st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=12).map(tuple),
+    after=st.sampled_from([*ALPHABET, ""]),
+    keep=st.integers(1, 4),
+)
+def test_likely_between_sums_are_the_pairs(
+    prev: str, candidates: tuple[str, ...], after: str, keep: int
+) -> None:
+    """The sums likely_between works out a column at a time are pair()'s, added in order."""
+    plain = _fresh()
+    for model in (KEPT, _fresh()):
+        found = model.likely_between(prev, candidates, after, keep)
+        assert found == {
+            k: plain.pair(prev, candidates[k]) + plain.pair(candidates[k], after)
+            if after
+            else plain.pair(prev, candidates[k])
+            for k in found
+        }
