@@ -48,9 +48,14 @@ class CharBigram:
         unigram: dict[str, int],
         bigram: Mapping[str, int] | Counts,
         trigram: Mapping[str, int] | Counts | None = None,
+        reversed_bigram: Counts | None = None,
     ) -> None:
+        """``reversed_bigram``: the bigram counts keyed by each pair reversed
+        (:func:`reverse_pairs`), when known (they are kept in the disk cache);
+        otherwise worked out when first needed."""
         self.unigram = unigram
         self.bigram = bigram if isinstance(bigram, Counts) else Counts.of(bigram)
+        self._reversed = reversed_bigram
         if trigram is not None and not isinstance(trigram, Counts):
             trigram = Counts.of(trigram)
         self.trigram = trigram
@@ -65,6 +70,9 @@ class CharBigram:
         # the bigram counts of the pairs that start with a character, by character
         self._follow: dict[str, dict[str, int]] = {}
         self._follow_numbers = 0
+        # and of the pairs that end with a character, by character
+        self._precede: dict[str, dict[str, int]] = {}
+        self._precede_numbers = 0
         # continue_terms' terms of the right context, by characters and right[:2]
         self._right_terms: dict[
             tuple[tuple[str, ...], str], tuple[list[float], list[float] | None]
@@ -149,6 +157,8 @@ class CharBigram:
         self._pairs.clear()
         self._follow.clear()
         self._follow_numbers = 0
+        self._precede.clear()
+        self._precede_numbers = 0
         self._right_terms.clear()
         self._right_numbers = 0
         self.shortlists.clear()
@@ -218,6 +228,43 @@ class CharBigram:
             self._follow[prev] = known
         return known
 
+    @property
+    def reversed_bigram(self) -> Counts:
+        """The bigram counts keyed by each pair reversed (:func:`reverse_pairs`)."""
+        if self._reversed is None:
+            self._reversed = reverse_pairs(self.bigram)
+        return self._reversed
+
+    def _precede_counts(self, chars: tuple[str, ...], after: str) -> list[int]:
+        """The bigram counts of each of ``chars`` followed by ``after`` (one character).
+
+        :meth:`_follow_counts` mirrored: for a lost character's thousands of
+        candidates, or when few pairs end with ``after``, the pairs that end
+        with it are read from the reversed trie at once, and kept; otherwise
+        each is looked up, unless they were kept.  Both tries hold pairs
+        only, so a candidate that is not one character has a count of 0
+        either way.
+        """
+        known = self._precede.get(after)
+        if known is None:
+            if len(after) != 1 or (len(chars) <= 256 and self.unigram.get(after, 0) >= len(chars)):
+                return self.bigram.get_all(map(operator.add, chars, repeat(after)))
+            known = self._preceders(after)
+        return list(map(known.get, chars, repeat(0)))
+
+    def _preceders(self, after: str) -> dict[str, int]:
+        """``{c: count of c + after}``, from the reversed trie, kept (at most
+        MEMO_SIZE counts in all, with :meth:`_followers`' own budget)."""
+        known = self._precede.get(after)
+        if known is None:
+            known = self.reversed_bigram.extensions(after)
+            self._precede_numbers += len(known)
+            if self._precede_numbers > MEMO_SIZE:
+                self._precede.clear()
+                self._precede_numbers = len(known)
+            self._precede[after] = known
+        return known
+
     def precedes(self, chars: tuple[str, ...], after: str) -> list[float]:
         """``[self.pair(ch, after) for ch in chars]``: the very same numbers, sooner.
 
@@ -228,7 +275,7 @@ class CharBigram:
         key = ("", chars, after)
         row = self._rows.get(key)
         if row is None:
-            counts = self.bigram.get_all(map(operator.add, chars, repeat(after)))
+            counts = self._precede_counts(chars, after)
             log, weight = math.log, self.ALPHA * self._p(after)
             # pair()'s expression, term for term
             dens = self._row(self._den, chars)
@@ -300,7 +347,7 @@ class CharBigram:
         denominator = self.unigram.get(prev, 0) + self.ALPHA
         log = math.log
         if after:
-            precede = self.bigram.get_all(map(operator.add, chars, repeat(after)))
+            precede = self._precede_counts(chars, after)
             # the indices where either count is not 0 (counts are never negative)
             seen = compress(range(len(chars)), map(operator.or_, follow, precede))
         else:
@@ -309,16 +356,21 @@ class CharBigram:
         order, keys = self._alone_order(chars, bool(after))
         chosen = set(seen)
         chosen.update(_best_unseen(order, keys, chosen, keep))
+        # each number's expression, term for term, a column at a time (in C)
+        at = list(chosen)
+        add, div = operator.add, operator.truediv
+        counts = map(follow.__getitem__, at)
+        firsts = map(
+            log, map(div, map(add, counts, map(weights.__getitem__, at)), repeat(denominator))
+        )
         if precede is None:  # follows()' numbers
-            return {k: log((follow[k] + weights[k]) / denominator) for k in chosen}
+            return dict(zip(at, firsts, strict=True))
         weight = self.ALPHA * self._p(after)
-        den, unigram, alpha = self._den.get, self.unigram.get, self.ALPHA
-        return {  # follows()' number plus precedes()' one, as shortlist adds them
-            k: log((follow[k] + weights[k]) / denominator)
-            # the count after chars[k] + ALPHA: kept by _learn (and never 0)
-            + log((precede[k] + weight) / (den(chars[k]) or unigram(chars[k], 0) + alpha))
-            for k in chosen
-        }
+        # the count after each character + ALPHA, as _learn keeps it
+        dens = self._row(self._den, tuple(map(chars.__getitem__, at)))
+        seconds = map(log, map(div, map(add, map(precede.__getitem__, at), repeat(weight)), dens))
+        # follows()' number plus precedes()' one, as shortlist adds them
+        return dict(zip(at, map(add, firsts, seconds), strict=True))
 
     def _alone_order(self, chars: tuple[str, ...], after: bool) -> tuple[list[int], list[float]]:
         """For :meth:`likely_between`: the indices of ``chars`` by the part of
@@ -501,7 +553,7 @@ class CharBigram:
         assert trigram is not None
         log, exp, beta = math.log, math.exp, self.BETA
         r1 = right[0]
-        before_r1 = self.bigram.get_all(map(operator.add, chars, repeat(r1)))  # counts c + r1
+        before_r1 = self._precede_counts(chars, r1)  # counts c + r1
         weight = self.ALPHA * self._p(r1)
         dens = self._row(self._den, chars)
         pairs = [log((n + weight) / d) for n, d in zip(before_r1, dens, strict=True)]
@@ -573,6 +625,16 @@ class CharBigram:
                 self._memo3.clear()
             self._memo3[three] = lp
         return lp
+
+
+def reverse_pairs(bigram: Counts) -> Counts:
+    """``bigram``'s counts keyed by each pair reversed, so that the pairs that
+    end with a character are found as those that start with it.
+
+    >>> reverse_pairs(Counts.of({"们要": 4, "我们": 2})).extensions("们")
+    {'我': 2}
+    """
+    return Counts.of({key[::-1]: n for key, n in bigram.items()})
 
 
 def _best_unseen(order: list[int], keys: list[float], seen: Container[int], keep: int) -> list[int]:

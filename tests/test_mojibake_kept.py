@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from conftest import load_cases
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import Block, Document, Meta, Options
 from pipeline.stages import mojibake
@@ -66,3 +68,41 @@ def test_a_line_with_pairs_of_its_own_keeps_nothing() -> None:
     )
     scorer_for = mojibake._in_document(doc)
     assert mojibake._KEPT.get(scorer_for(doc.blocks[0])()) is None
+
+
+def _unconverted_plain(body: str, codec: str) -> tuple[str, bool]:
+    """:func:`mojibake._unconverted` as it reads each character, one at a time."""
+    simple = mojibake.simplified(body)
+    if codec != "gbk":
+        return simple, False
+    sources, changed = mojibake._s2t_sources(), mojibake._s2t_changed()
+    out = []
+    certain = True
+    last = len(body.rstrip(mojibake._ASCII)) - 1
+    for i, (ch, form) in enumerate(zip(body, simple, strict=True)):
+        if not mojibake.is_cjk(ch):
+            out.append(form)
+            continue
+        readings = "".join(c for c in sources.get(ch, "") if mojibake._gb2312(c))
+        if mojibake._gb2312(ch) and ch not in changed:
+            readings += ch
+        if not readings and i == last:
+            readings = sources.get(ch, "") + (
+                ch if ch not in changed and mojibake._shifted_form(ch) else ""
+            )
+        if len(readings) == 1:
+            out.append(readings)
+        else:
+            out.append(form if form in readings or not readings else readings[0])
+            certain = False
+    return "".join(out), certain
+
+
+# hanzi s2t made (one reading or several), GB2312's and others, marks folded or not, ASCII
+_RUN_CHARS = "".join(list(mojibake._s2t_sources())[:40]) + "嗣袷贗幌鉅導憂縕著中国劳模,:;!()，I7 ?"
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=_RUN_CHARS, max_size=10), st.sampled_from(["gbk", "big5"]))
+def test_unconverted_by_table_is_read_character_by_character(body: str, codec: str) -> None:
+    assert mojibake._unconverted(body, codec) == _unconverted_plain(body, codec)

@@ -41,6 +41,18 @@ def test_follow_counts_are_the_counts(prev: str, candidates: tuple[str, ...]) ->
     assert _fresh()._follow_counts(prev, candidates) == expected
 
 
+@given(
+    candidates=st.lists(st.text(alphabet=ALPHABET, max_size=2), max_size=14).map(tuple),
+    after=st.sampled_from(ALPHABET),
+)
+def test_precede_counts_are_the_counts(candidates: tuple[str, ...], after: str) -> None:
+    """Read from the reversed pairs (more candidates than ``after``'s count, or
+    kept) or looked up one by one: the counts; 0 for what is not one character."""
+    expected = [KEPT.bigram.get(c + after) for c in candidates]
+    assert KEPT._precede_counts(candidates, after) == expected
+    assert _fresh()._precede_counts(candidates, after) == expected
+
+
 @given(candidates=chars, after=st.sampled_from(ALPHABET))
 def test_rows_by_character_are_the_rows_worked_out(candidates: tuple[str, ...], after: str) -> None:
     fresh = _fresh()
@@ -106,3 +118,24 @@ def test_simplified_characters_equal_each_simplified(candidates: tuple[str, ...]
 @given(st.lists(st.text(alphabet=SCRIPT, max_size=4), max_size=6))
 def test_simplified_each_equals_each_simplified(texts: list[str]) -> None:
     assert simplified_each(texts) == [simplified(t) for t in texts]
+
+
+@given(
+    prev=st.sampled_from(ALPHABET),
+    candidates=st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=12).map(tuple),
+    after=st.sampled_from([*ALPHABET, ""]),
+    keep=st.integers(1, 4),
+)
+def test_likely_between_sums_are_the_pairs(
+    prev: str, candidates: tuple[str, ...], after: str, keep: int
+) -> None:
+    """The sums likely_between works out a column at a time are pair()'s, added in order."""
+    plain = _fresh()
+    for model in (KEPT, _fresh()):
+        found = model.likely_between(prev, candidates, after, keep)
+        assert found == {
+            k: plain.pair(prev, candidates[k]) + plain.pair(candidates[k], after)
+            if after
+            else plain.pair(prev, candidates[k])
+            for k in found
+        }

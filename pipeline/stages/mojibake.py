@@ -904,7 +904,10 @@ def _unconverted(body: str, codec: str) -> tuple[str, bool]:
     simple = simplified(body)
     if codec != "gbk":
         return simple, False
-    sources, changed = _s2t_sources(), _s2t_changed()
+    if not _READ_KNOWN.issuperset(body):
+        _learn_readings(body)
+    if _READ_VARIOUS.isdisjoint(body):  # most runs: each character read one way
+        return body.translate(_READ_ONE), True
     out = []
     certain = True
     last = len(body.rstrip(_ASCII)) - 1  # the last character before any ASCII ones
@@ -912,19 +915,52 @@ def _unconverted(body: str, codec: str) -> tuple[str, bool]:
         if not is_cjk(ch):
             out.append(form)
             continue
-        readings = "".join(c for c in sources.get(ch, "") if _gb2312(c))
-        if _gb2312(ch) and ch not in changed:
-            readings += ch
+        readings = _readings(ch)
         if not readings and i == last:
             # a pair closed by an ASCII byte (which puts the run back in
             # phase, so only the last character can be one): 縕 was 緼 or itself
-            readings = sources.get(ch, "") + (ch if ch not in changed and _shifted_form(ch) else "")
+            changed = _s2t_changed()
+            readings = _s2t_sources().get(ch, "") + (
+                ch if ch not in changed and _shifted_form(ch) else ""
+            )
         if len(readings) == 1:
             out.append(readings)
         else:
             out.append(form if form in readings or not readings else readings[0])
             certain = False
     return "".join(out), certain
+
+
+@cache
+def _readings(ch: str) -> str:
+    """The characters a shifted GBK pair may have read as before s2t made it the hanzi ``ch``
+    (anywhere but at the end of a run closed by an ASCII byte: see :func:`_unconverted`)."""
+    readings = "".join(c for c in _s2t_sources().get(ch, "") if _gb2312(c))
+    if _gb2312(ch) and ch not in _s2t_changed():
+        readings += ch
+    return readings
+
+
+# What _unconverted reads each character it has seen as, when that is one
+# character wherever it stands (a hanzi with one reading, any other character
+# its simplified form): a str.translate table; the other hanzi (none or
+# several readings) are in _READ_VARIOUS, both in _READ_KNOWN.
+_READ_ONE: dict[int, str] = {}
+_READ_VARIOUS: set[str] = set()
+_READ_KNOWN: set[str] = set()
+
+
+def _learn_readings(chars: str) -> None:
+    """Enter the characters of ``chars`` not yet seen in :data:`_READ_ONE` or
+    :data:`_READ_VARIOUS`."""
+    for ch in set(chars).difference(_READ_KNOWN):
+        if not is_cjk(ch):
+            _READ_ONE[ord(ch)] = simplified(ch)
+        elif len(readings := _readings(ch)) == 1:
+            _READ_ONE[ord(ch)] = readings
+        else:
+            _READ_VARIOUS.add(ch)
+        _READ_KNOWN.add(ch)
 
 
 def _decodings(codec: str, pairs: Iterable[bytes]) -> tuple[str, ...]:
