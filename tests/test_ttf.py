@@ -75,6 +75,26 @@ def test_tables_read_back_from_the_cache_equal_a_fresh_parse(
     assert MappedTTFont("a", path).face.charWidths == fresh["charWidths"]
 
 
+def test_a_newer_build_of_a_font_replaces_its_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reinstalled font (same path, new time) leaves one cache file, not one per install."""
+    import os
+    import shutil
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "NotoSansSC-Medium.ttf"
+    shutil.copy(FONTS / "NotoSansSC-Medium.ttf", path)
+    other = tmp_path / "other.ttf"
+    shutil.copy(path, other)
+    MappedTTFont("a", path)
+    MappedTTFont("b", other)
+    os.utime(path, ns=(1, 1))
+    widths = MappedTTFont("a", path).face.charWidths
+    assert len(list(tmp_path.glob("cache/pipeline/font-*.marshal"))) == 2  # one a font
+    assert MappedTTFont("a", path).face.charWidths == widths
+
+
 def test_font_program_stream_inflates_to_the_program() -> None:
     """The font program's stream, joined from per-glyph segments, inflates to the font."""
     import zlib

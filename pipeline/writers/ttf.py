@@ -161,7 +161,10 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
         with open(path, "rb") as handle:
             data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
             stat = os.fstat(handle.fileno())
-        where = diskcache.cache_dir() / f"font-{_fingerprint(path, stat)}.marshal"
+        # named by the font's path, then by what its tables depend on: a newer
+        # build of the same file (a reinstall) replaces the older one
+        place = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:8]
+        where = diskcache.cache_dir() / f"font-{place}-{_fingerprint(path, stat)}.marshal"
         parsed = diskcache.load(where)
         if isinstance(parsed, dict) and _thaw(parsed, self.__dict__):
             self._ttf_data = data
@@ -170,7 +173,7 @@ class MappedFace(TTFontFace):  # type: ignore[misc]
         self.filename = str(path)
         super().__init__(str(path))
         self.__dict__.pop("glyphToChar", None)  # a parsing leftover reportlab never reads again
-        diskcache.store(where, _freeze(self.__dict__))
+        diskcache.store(where, _freeze(self.__dict__), supersedes=f"font-{place}-*.marshal")
 
     def _glyph(self, index: int) -> tuple[bytes, list[tuple[int, int]] | None]:
         """Glyph ``index``'s outline padded to 4 bytes, and its components if composite.
