@@ -68,11 +68,9 @@ class CharBigram:
         self._pairs: dict[str, int] = {}
         self._ps: dict[str, float] = {}  # _p by character
         # the bigram counts of the pairs that start with a character, by character
-        self._follow: dict[str, dict[str, int]] = {}
-        self._follow_numbers = 0
+        self._follow = _KeptRows()
         # and of the pairs that end with a character, by character
-        self._precede: dict[str, dict[str, int]] = {}
-        self._precede_numbers = 0
+        self._precede = _KeptRows()
         # continue_terms' terms of the right context, by characters and right[:2]
         self._right_terms: dict[
             tuple[tuple[str, ...], str], tuple[list[float], list[float] | None]
@@ -156,9 +154,7 @@ class CharBigram:
         self._memo3.clear()
         self._pairs.clear()
         self._follow.clear()
-        self._follow_numbers = 0
         self._precede.clear()
-        self._precede_numbers = 0
         self._right_terms.clear()
         self._right_numbers = 0
         self.shortlists.clear()
@@ -219,14 +215,7 @@ class CharBigram:
     def _followers(self, prev: str) -> dict[str, int]:
         """``self.bigram.extensions(prev)``, kept (at most MEMO_SIZE counts in all)."""
         known = self._follow.get(prev)
-        if known is None:
-            known = self.bigram.extensions(prev)
-            self._follow_numbers += len(known)
-            if self._follow_numbers > MEMO_SIZE:
-                self._follow.clear()
-                self._follow_numbers = len(known)
-            self._follow[prev] = known
-        return known
+        return self._follow.keep(prev, self.bigram.extensions(prev)) if known is None else known
 
     @property
     def reversed_bigram(self) -> Counts:
@@ -257,12 +246,7 @@ class CharBigram:
         MEMO_SIZE counts in all, with :meth:`_followers`' own budget)."""
         known = self._precede.get(after)
         if known is None:
-            known = self.reversed_bigram.extensions(after)
-            self._precede_numbers += len(known)
-            if self._precede_numbers > MEMO_SIZE:
-                self._precede.clear()
-                self._precede_numbers = len(known)
-            self._precede[after] = known
+            known = self._precede.keep(after, self.reversed_bigram.extensions(after))
         return known
 
     def precedes(self, chars: tuple[str, ...], after: str) -> list[float]:
@@ -625,6 +609,25 @@ class CharBigram:
                 self._memo3.clear()
             self._memo3[three] = lp
         return lp
+
+
+class _KeptRows(dict[str, dict[str, int]]):
+    """Count rows by character, kept while they hold at most MEMO_SIZE counts in all."""
+
+    numbers = 0
+
+    def keep(self, key: str, row: dict[str, int]) -> dict[str, int]:
+        """Keep ``row`` under ``key`` (after forgetting the others if it would overflow)."""
+        self.numbers += len(row)
+        if self.numbers > MEMO_SIZE:
+            self.clear()
+            self.numbers = len(row)
+        self[key] = row
+        return row
+
+    def clear(self) -> None:
+        super().clear()
+        self.numbers = 0
 
 
 def reverse_pairs(bigram: Counts) -> Counts:
