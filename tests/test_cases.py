@@ -79,6 +79,16 @@ def test_unrepairable_mojibake_becomes_a_review_field() -> None:
     assert doc.blocks[0].text == "数据丢失锟斤拷锟斤拷了", "the damaged text is kept, not guessed"
 
 
+@pytest.mark.parametrize("lost", ["??", "?"])
+def test_a_character_lost_between_figures_is_kept_for_review(lost: str) -> None:
+    # 2025—2027: the dash lost whole, with no hanzi within three characters
+    text = f"关于印发《全区文化旅游融合发展规划(2025{lost}2027年)》的通知"
+    doc = repair_mojibake(doc_of(text), Options())
+    (field,) = doc.blocks[0].fields()
+    assert field.kind == "review" and field.raw == lost
+    assert doc.blocks[0].text == text, "the damaged text is kept, not guessed"
+
+
 def test_placeholders_beside_a_review_mark_still_become_fields() -> None:
     doc = repair_mojibake(doc_of("数据丢失锟斤拷锟斤拷，地区生产总值增长*%。"), Options())
     doc = make_fields(doc, Options())

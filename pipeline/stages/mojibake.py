@@ -90,7 +90,7 @@ MAX_OPTIONS = 3  # readings a review field offers at most
 COMMON_CHARS = 4000  # candidates when a whole character was lost
 # Marks lost whole are candidates too: in GBK "，" is A3 AC, and a lone AC
 # before a hanzi cannot pair, so a lost comma shows as "??" like a hanzi.
-LOST_MARKS = tuple("，。、；：！？“”（）")
+LOST_MARKS = tuple("，。、；：！？“”（）—")
 COMMON_UNFIT = 1500  # of them, tried when their bytes do not explain the '?'
 SHORTLIST = 150  # of them, scored in full after a first round by bigrams
 UNFIT_SHORTLIST = 25  # of those whose bytes do not explain the '?' (rarely right)
@@ -164,10 +164,19 @@ _QUESTION = re.compile(
 )
 
 
+# A quotation closed before a '?': its question words ask nothing of the '?'.
+_CLOSED_QUOTE = re.compile("[“「『][^“”「」『』]*[”」』]")
+
+
 def _clause_before(text: str, end: int) -> str:
-    """The text from the last clause mark before ``end`` up to it."""
+    """The text from the last clause mark before ``end`` up to it, less the
+    quotations closed within it (想清楚“为什么读大学”“毕业后想…).
+
+    >>> _clause_before("为何坚持“两个毫不动摇”?", 12), _clause_before("想清楚“为什么”“想成", 11)
+    ('为何坚持', '想清楚“想成')
+    """
     start = max(text.rfind(mark, 0, end) for mark in "。，！？；,!;\n")
-    return text[start + 1 : end]
+    return _CLOSED_QUOTE.sub("", text[start + 1 : end])
 
 
 def _question(text: str, start: int, end: int) -> bool:
@@ -1132,7 +1141,8 @@ def _shifted_runs(
         i = found.start()
         ch = text[i]
         if ch in _LOST:
-            near = text[max(0, i - 2) : i + 3]
+            # (a run's last characters may all be kana or folded forms: ぁ, Ｖ)
+            near = text[max(0, i - 4) : i + 3]
             if not any(is_chinese_context(c) for c in near):
                 continue
             for end, last_real in _run_ends(text, i + 1):
@@ -1325,7 +1335,7 @@ def _suspects(text: str, across: int | None) -> _Suspects:
     lost_chars = [
         m.span()
         for m in _LOST_CHAR.finditer(text)
-        if any(is_chinese_context(c) for c in text[max(0, m.start() - 3) : m.end() + 3])
+        if any(is_chinese_context(c) for c in text[max(0, m.start() - 6) : m.end() + 6])
     ]
     # A lone ASCII letter between hanzi is a trail byte left standing only in
     # text that went through Big5 or GBK's traditional rows; in simplified
