@@ -192,7 +192,17 @@ class WordModel:
         _fill_back(self, text, best, stop - 1, (), (), low)
 
 
+# ASCII symbols that are no folded form of a mark Chinese prose uses (＠ and
+# ＃ are as rare there as ｂ): between hanzi they are damage, not punctuation.
+_NOT_FOLDED = frozenset("@#$^_`|\\")
+
+
 def _p_symbol(ch: str) -> float:
+    """The probability of a character the dictionary lacks.
+
+    >>> _p_symbol("，") > _p_symbol(",") > _p_symbol("@") == _p_symbol("A")
+    True
+    """
     if ch in "?\ufffd":
         return P_LOST
     if ch in PUNCT_FREQ:
@@ -206,6 +216,8 @@ def _p_symbol(ch: str) -> float:
     o = ord(ch)
     if 0xE000 <= o <= 0xF8FF or not ch.isprintable():
         return P_ODD
+    if ch in _NOT_FOLDED:
+        return P_LATIN  # no mark of Chinese prose folds to it: as odd as a stray letter
     if ch.isascii():
         return P_PUNCT  # ASCII punctuation: likely folded, a little odd
     return P_LATIN  # other scripts and symbols

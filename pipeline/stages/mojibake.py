@@ -226,15 +226,32 @@ def _encode_run(run: str, codec: str, last_real: bool) -> bytes | None:
     """The bytes a shifted run was decoded from, folded forms unfolded.
 
     A shifted decoding yields full-width forms (two bytes each) that were
-    folded to ASCII; only the run's last character may be a real single byte,
-    the one that put the decoding back in phase (``last_real``).
+    folded to ASCII; only the run's last byte may be a real single byte, the
+    one that put the decoding back in phase (``last_real``): an ASCII
+    character, or the second byte of a last character that paired the byte
+    before with it (:func:`_absorbed`).
     """
+    if last_real and not run[-1].isascii():
+        encoded = _encode_run(run, codec, False)
+        return encoded if encoded and encoded[-1] < 0x80 else None
     body = run[:-1] if last_real else run
     try:
         encoded = body.translate(_FULL_WIDTH).encode(codec)
         return encoded + run[-1].encode("ascii") if last_real else encoded
     except UnicodeEncodeError:
         return None
+
+
+def _absorbed(body: str, last_real: bool) -> bool:
+    """Whether the run's real last byte is the second byte of its last
+    character: the decoding paired the byte before with the ASCII byte that
+    had put it back in phase (占GDP read out of phase as 糋DP, 糋 = BC 47 "G").
+    That byte reads as itself, and no byte of the run was lost at its end.
+
+    >>> _absorbed("嫡糋", True), _absorbed("迣y", True), _absorbed("嫡糋", False)
+    (True, False, False)
+    """
+    return last_real and not body[-1].isascii()
 
 
 @lru_cache(maxsize=8192)
@@ -250,7 +267,7 @@ def _in_phase(body: str, codec: str, last_real: bool) -> tuple[bytes, str] | Non
     raw = _encode_run(body, codec, last_real)
     if not raw:
         return None
-    inner = raw[1:-1] if len(raw) % 2 == 0 else raw[1:]
+    inner = raw[1:-1] if len(raw) % 2 == 0 and not _absorbed(body, last_real) else raw[1:]
     try:
         middle = inner.decode(codec)
     except UnicodeDecodeError:
@@ -740,7 +757,7 @@ class _Repairer:
         if not decoded:
             return None
         raw, middle = decoded
-        needs_tail = len(raw) % 2 == 0
+        needs_tail = len(raw) % 2 == 0 and not _absorbed(body, last_real)
         if len(middle) >= 2 and self._average(middle) < self._average(text[start:end]):
             return None  # the bytes in phase read no better than the damage: wrong start
         left, right = self.ctx(start, end)
@@ -1151,7 +1168,12 @@ def _shifted_runs(
             # the same '?' may instead end a run whose lost lead byte was dropped
             for start in _run_starts(text, i):
                 yield start, i + 1, False, False
-        elif _lone_latin(text, i, traditional):
+        elif i and _absorbs(text, i - 1) and not text[i - 1].isascii():
+            # the character before absorbed the real byte: a run whose lead
+            # byte was dropped may end with it
+            for start in _run_starts(text, i):
+                yield start, i, False, True
+        if ch not in _LOST and _lone_latin(text, i, traditional):
             # a Latin letter between hanzi: maybe the single byte that re-aligned
             for start in _run_starts(text, i):
                 # a run starting with a folded mark, or, in traditional text
@@ -1210,6 +1232,38 @@ def _lone_trails(text: str, across: int | None = None) -> Iterator[int]:
             yield m.start()
 
 
+def _absorbs(text: str, j: int) -> bool:
+    """Whether ``text[j]`` may have paired a shifted run's last byte with the
+    real byte after it (:func:`_absorbed`): a hanzi whose GBK or Big5 form ends
+    in an ASCII letter, before a letter or digit (the rest of a word: GDP, APP).
+    """
+    return (
+        j + 1 < len(text)
+        and text[j + 1].isascii()
+        and text[j + 1].isalnum()
+        and _letter_second(text[j])
+    )
+
+
+@lru_cache(maxsize=8192)
+def _letter_second(ch: str) -> bool:
+    """Whether ``ch`` is a hanzi whose GBK or Big5 form's second byte is an ASCII letter.
+
+    >>> _letter_second("糋"), _letter_second("值"), _letter_second("，")
+    (True, False, False)
+    """
+    if not is_cjk(ch):
+        return False
+    for codec in ("gbk", "big5"):
+        try:
+            raw = ch.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if len(raw) == 2 and chr(raw[1]).isalpha() and raw[1] < 0x80:
+            return True
+    return False
+
+
 def _lone_latin(text: str, i: int, traditional: bool = False) -> bool:
     """Whether ``text[i]`` may be the byte that ended a shifted run: a Latin
     letter between hanzi, or, in traditional text, any ASCII from 0x40 that
@@ -1244,6 +1298,8 @@ def _run_ends(text: str, start: int) -> Iterator[tuple[int, bool]]:
             return
         if ch == "\n":
             break
+        if j > start and _absorbs(text, j):
+            yield j + 1, True  # its second byte was the real one
         if ch.isascii():
             if 0x40 <= ord(ch) <= 0x7E:
                 yield j + 1, True
