@@ -14,6 +14,8 @@ names another folder, such as the tuning set ``bench/tune/``) it reports:
   the run's ends, a guessed end character kept for review) / kept for review
   / missed (target: exact >= 98 %); the punctuation folded before the split,
   and, in a second row, after it (as in the sample: marks can be lost too);
+  ``--line-ends``: also every split in the last 12 bytes of a line, which
+  those rows leave out (a line's final mark, lost, reads as a folded ``?``);
 * **character accuracy** after the whole pipeline on documents damaged by
   every mechanism of :mod:`corrupt` at once (target >= 99.9 %); one draw of
   damage is some 11,000 characters, so ``--accuracy-seeds N`` also counts the
@@ -123,6 +125,48 @@ def mojibake_spans(
                 else:
                     counts["wrong"] += 1
     return counts
+
+
+def line_end_spans(docs: list[tuple[str, str]]) -> dict[str, int]:
+    """Every split in the last 12 bytes of each line (the spans above leave them
+    out), lost byte shown or dropped, in a document where another line is split
+    too (as a chunked decoder splits a document in many places).  The outcome
+    is that of the line's own text: dropped before a line's final mark, the
+    lead byte leaves a lone ``?``, which reads as a folded question mark.
+    """
+    counts = {"exact": 0, "wrong": 0, "partly": 0, "review": 0, "missed": 0}
+    for _name, text in docs:
+        lines = text.splitlines()
+        long = [i for i, line in enumerate(lines) if len(line) >= 24]
+        for i in long:
+            data = corrupt.fold_punctuation(lines[i]).encode("gbk")
+            other = next(j for j in [*long, i] if j != i or len(long) == 1)
+            for cut in corrupt.line_end_leads(data):
+                for drop in (False, True):
+                    damaged = corrupt.fold_punctuation(corrupt.split_at(data, cut, drop))
+                    texts = list(lines)
+                    if other != i:
+                        rng = random.Random(f"{i}-{cut}-{drop}")
+                        source = corrupt.fold_punctuation(lines[other])
+                        split = corrupt.gbk_chunk_split(source, rng, drop)
+                        texts[other] = corrupt.fold_punctuation(split) if split else texts[other]
+                    texts[i] = damaged
+                    doc = Document(meta=Meta(source="x"), blocks=tuple(map(Block.of_text, texts)))
+                    fixed = repair_mojibake(doc, Options()).blocks[i]
+                    got, want = norm(fixed.text), norm(lines[i])
+                    if any(f.kind == "review" for f in fixed.fields()):
+                        counts["partly" if _right_but_kept(got, want) else "review"] += 1
+                    elif fixed.text == damaged:
+                        counts["missed"] += 1
+                    else:
+                        counts["exact" if got == want else "wrong"] += 1
+    return counts
+
+
+def _row(counts: dict[str, int]) -> str:
+    """``counts`` as a report row: the total, then each outcome with its share."""
+    total = sum(counts.values())
+    return f"{total}: " + ", ".join(f"{k} {v} ({v / total:.1%})" for k, v in counts.items())
 
 
 def _right_but_kept(got: str, want: str) -> bool:
@@ -257,6 +301,11 @@ def main() -> None:
         "--spans-only", action="store_true", help="only the mojibake spans (for tuning)"
     )
     parser.add_argument(
+        "--line-ends",
+        action="store_true",
+        help="also every split in the last 12 bytes of a line (the spans rows leave them out)",
+    )
+    parser.add_argument(
         "--traditional",
         action="store_true",
         help="also the spans of GBK and Big5 chunk splits of the documents in traditional",
@@ -277,20 +326,16 @@ def main() -> None:
         changed = clean_changes(traditional, TEXT_STAGES - {"convert"})
         print(f"clean changes to the documents in traditional (but their conversion): {changed}")
     spans = mojibake_spans(docs, rng)
-    n = sum(spans.values())
-    shares = ", ".join(f"{k} {v} ({v / n:.1%})" for k, v in spans.items())
-    print(f"mojibake spans: {n}: {shares} (target exact >= 98%)")
+    print(f"mojibake spans: {_row(spans)} (target exact >= 98%)")
     # its own draw, so that the rows after it stay comparable with earlier runs
     later = mojibake_spans(docs, random.Random(f"{args.seed}-fold-after"), fold_first=False)
-    total = sum(later.values())
-    parts = ", ".join(f"{k} {v} ({v / total:.1%})" for k, v in later.items())
-    print(f"mojibake spans, split before the folding (the sample's order): {total}: {parts}")
+    print(f"mojibake spans, split before the folding (the sample's order): {_row(later)}")
     if args.traditional:
         for codec in ("gbk", "big5"):
             found = mojibake_spans(docs, rng, codec, traditional=True)
-            total = sum(found.values())
-            parts = ", ".join(f"{k} {v} ({v / total:.1%})" for k, v in found.items())
-            print(f"{codec.upper()} spans of the documents in traditional: {total}: {parts}")
+            print(f"{codec.upper()} spans of the documents in traditional: {_row(found)}")
+    if args.line_ends:
+        print(f"spans split in a line's last 12 bytes, every one: {_row(line_end_spans(docs))}")
     if args.spans_only:
         return
     print(f"character accuracy after repair and conversion: {accuracy(docs, rng):.4%} (>= 99.9%)")

@@ -87,13 +87,33 @@ def gbk_chunk_split(
             i += 1
     if not leads:
         return None
-    cut = rng.choice(leads)
+    return split_at(data, rng.choice(leads), drop_lost, codec)
+
+
+def split_at(data: bytes, cut: int, drop_lost: bool = False, codec: str = "gbk") -> str:
+    """``data`` (a line's bytes) decoded by chunks, the second starting at the
+    trail byte of the character whose lead byte is at ``cut``."""
     # The next chunk starts at the trail byte; a decoder (errors="replace")
     # pairs bytes out of phase until an ASCII byte or an invalid pair, whose
     # first byte it replaces, puts it back in phase.
     shifted = data[cut + 1 :].decode(codec, errors="replace").replace("\ufffd", "?")
     lost = "" if drop_lost else "?"
     return data[:cut].decode(codec) + lost + _fold_fullwidth(shifted)
+
+
+def line_end_leads(data: bytes, tail: int = 12) -> list[int]:
+    """Offsets of the lead bytes in the last ``tail`` bytes of a line's GBK bytes
+    (where :func:`gbk_chunk_split` does not cut)."""
+    leads = []
+    i = 0
+    while i < len(data):
+        if data[i] >= 0x81:
+            if i >= len(data) - tail:
+                leads.append(i)
+            i += 2
+        else:
+            i += 1
+    return leads
 
 
 def to_traditional(text: str) -> str:

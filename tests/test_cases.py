@@ -89,6 +89,36 @@ def test_a_character_lost_between_figures_is_kept_for_review(lost: str) -> None:
     assert doc.blocks[0].text == text, "the damaged text is kept, not guessed"
 
 
+# A line split by a chunked decoder (六保”等重點), in the same document.
+_SPLIT_LINE = "扎實推進“六穩”“六?!钡戎攸c工作,力促一季度經濟實現開門紅。"
+
+
+def test_a_full_stop_lost_at_a_line_end_is_restored_in_a_split_document() -> None:
+    # 。 = A1 A3: its lead byte dropped, A3 before the line break shows as ?
+    doc = repair_mojibake(doc_of(_SPLIT_LINE, "各级干部要把心思用在干事创业上?"), Options())
+    assert doc.blocks[1].text == "各级干部要把心思用在干事创业上。"
+    (change,) = [c for c in doc.changes if c.block == 1]
+    assert (change.before, change.after, change.offset) == ("?", "。", 15)
+    assert [c.block for c in doc.changes] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a question word in the sentence, also in a line before it or in a heading
+        (_SPLIT_LINE, "大家想一想,我们靠什么赢得群众的信任?"),
+        (_SPLIT_LINE, "我们为什么要把这件事", "放在第一位?"),
+        (_SPLIT_LINE, "第一个问题:怎样理解新发展阶段?"),
+        # no damage elsewhere: a question without a question word is the author's
+        ("这一年来的成绩,就是我们交出的答卷?",),
+    ],
+)
+def test_a_line_end_question_mark_stays(lines: tuple[str, ...]) -> None:
+    doc = repair_mojibake(doc_of(*lines), Options())
+    assert doc.blocks[-1].text == lines[-1]
+    assert all(c.block == 0 for c in doc.changes)
+
+
 def test_placeholders_beside_a_review_mark_still_become_fields() -> None:
     doc = repair_mojibake(doc_of("数据丢失锟斤拷锟斤拷，地区生产总值增长*%。"), Options())
     doc = make_fields(doc, Options())

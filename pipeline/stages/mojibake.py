@@ -53,6 +53,15 @@ from ..textutil import is_chinese_context, is_cjk
 
 STAGE = "mojibake"
 REVIEW_KIND = "review"
+# What the repairs of text split inside its characters say (the other repairs
+# re-decode whole spans): a document with one has been through a chunked decoder.
+SHIFTED = "text decoded one byte out of phase"
+LOST_WHOLE = "a character was lost whole (its bytes shown as ?)"
+LOST_LEAD = "a character lost its lead byte and its trail byte showed as ASCII"
+LOST_STOP = (
+    "a mark lost at the end of a line: its lead byte dropped, its second shown as ?"
+    " (the text was split inside characters elsewhere, and nothing before it asks a question)"
+)
 
 # Folded full-width marks, unfolded before re-encoding.  Only marks: a Latin
 # letter in a shifted run is a real single byte (the one that re-aligned).
@@ -83,6 +92,11 @@ MIN_CONFIDENCE_GUESS = 0.8
 # 0.5 repairs 3 more spans exactly and none more wrongly than 0.8 (0.3: 2 more
 # wrong), and it leaves 7 fewer characters wrong in 46,000.
 MIN_CONFIDENCE_MARK = 0.5
+# The marks a line's last '?' may have been (no second byte pairs with a line
+# break) in a document split inside characters elsewhere.  A hanzi may have
+# been lost there too (a heading's last), but ranked among the marks and the
+# commonest hanzi, the marks lose most of their share, and most lines end in one.
+LINE_END_MARKS = tuple("。：；！”）")
 MIN_PARTIAL = 2  # characters between a run's unsure ends for the rest to be applied
 MAX_GUESS_SHOWN = 4  # a review field names readings this short
 OPTION_SHARE = 0.1  # of the probability a reading needs to be offered for review
@@ -160,7 +174,8 @@ _LOST_CHAR = re.compile(r"(?<=[^?\s])(?:\?\?(?=[^?]|$)|\?(?=[^?]))")  # "??" als
 
 # Words that make a clause a question (simplified and traditional forms).
 _QUESTION = re.compile(
-    r"吗|嗎|呢|什么|什麼|怎么|怎麼|为何|為何|如何|哪|谁|誰|几|幾|多少|是否|难道|難道|吧|么|麼"
+    r"吗|嗎|呢|什么|什麼|怎么|怎麼|怎样|怎樣|为何|為何|如何|何时|何時|何处|何處|哪|谁|誰|几|幾|多少"
+    r"|多久|是否|难道|難道|吧|么|麼|啥|咋|是不是|有没有|有沒有|能不能|会不会|會不會"
 )
 
 
@@ -625,7 +640,7 @@ class _Repairer:
             start,
             end,
             candidate,
-            "a character was lost whole (its bytes shown as ?); inferred it from context",
+            f"{LOST_WHOLE}; inferred it from context",
             round(confidence, 3),
             evidence=evidence.get(candidate, 0.0),
             options=_options(_shares(scored[:200]), candidate),
@@ -678,8 +693,7 @@ class _Repairer:
             i,
             i + 1,
             candidate,
-            "a character lost its lead byte and its trail byte showed as ASCII; "
-            "inferred it from context",
+            f"{LOST_LEAD}; inferred it from context",
             round(_softmax_top([sc for sc, _ in scored[:200]]), 3),
             options=_options(_shares(scored[:200]), candidate),
             guessed=True,
@@ -808,7 +822,7 @@ class _Repairer:
             start,
             end,
             candidate,
-            f"{name} text decoded one byte out of phase; restored the lost byte and re-decoded",
+            f"{name} {SHIFTED}; restored the lost byte and re-decoded",
             round(confidence, 3),
             evidence=evidence,
             head=len(head),
@@ -1689,6 +1703,14 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
         blocks.append(new if found else block)
         changes.extend(found)
         index += 1
+    if any(_split_inside(c.reason) for c in changes):
+        for k, block in enumerate(blocks):
+            previous = blocks[k - 1].text if k else ""
+            found_stop = _lost_stop(block, k, scorer_for(block), previous)
+            if found_stop:
+                blocks[k], change = found_stop
+                changes.append(change)
+        changes.sort(key=lambda c: -1 if c.block is None else c.block)  # stable: by line
     if not changes:
         return doc
     out = doc.evolve(blocks=blocks, changes=changes)
@@ -1699,6 +1721,74 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
             "(marked 【待核对：…】 with the likeliest readings; fill them like fields)"
         )
     return out
+
+
+def _split_inside(reason: str) -> bool:
+    """Whether a change's reason is that of text split inside its characters."""
+    return SHIFTED in reason or reason.startswith((LOST_WHOLE, LOST_LEAD))
+
+
+# A line's last '?' after a hanzi, a figure or a closing mark (one '?': a
+# character lost whole shows as "??", which find_repairs tries).
+_LINE_END_LOST = re.compile(r"(?<=[^\x00-\x7f。！？；：…]|[%0-9)])\?$")
+_SENTENCE_MARKS = "。！？!?\n"
+
+
+def _lost_stop(
+    block: Block, index: int, model: Callable[[], ChineseScorer], previous: str
+) -> tuple[Block, Change] | None:
+    """A line's last ``?`` read as the mark whose lead byte a chunked decoder dropped.
+
+    ``财富。`` split before its last byte reads ``财富?``: the same as a
+    folded question mark.  Only in a document split inside characters
+    elsewhere, and where nothing in the sentence asks a question, is it taken
+    for a lost mark, ranked among :data:`LINE_END_MARKS` (``。``, the ``：``
+    of 通知如下：…); a reading not sure enough becomes a review field.
+    """
+    last = block.inlines[-1] if block.inlines else None
+    if not isinstance(last, Text) or not _LINE_END_LOST.search(last.text):
+        return None
+    text = block.text
+    end = len(text) - 1
+    if text[end - 1 : end] == "?":
+        return None
+    sentence = max(text.rfind(mark, 0, end) for mark in _SENTENCE_MARKS)
+    asked = text[sentence + 1 : end]
+    if sentence < 0 and not previous.endswith(tuple(_SENTENCE_MARKS)):
+        asked = previous + asked  # the sentence began on the line before
+    if _QUESTION.search(_CLOSED_QUOTE.sub("", asked)):
+        return None
+    # a closing mark only where the line has one open
+    opened = {"”": text.count("“") > text.count("”"), "）": _open_paren(text)}
+    marks = tuple(m for m in LINE_END_MARKS if opened.get(m, True))
+    left = text[max(0, end - _CONTEXT_LEFT) : end]
+    scored = model().ranked_between(left, marks, "")
+    confidence = round(_softmax_top([sc for sc, _ in scored]), 3)
+    mark = scored[0][1]
+    inline: Inline = Text(last.text[:-1] + mark)
+    after = mark
+    if confidence < MIN_CONFIDENCE:
+        field = _review_field(f"r{index}-{end}", "?", _options(_shares(scored), mark))
+        inline, after = field, ""
+        head = [Text(last.text[:-1])] if len(last.text) > 1 else []
+        inlines = (*block.inlines[:-1], *head, inline)
+    else:
+        inlines = (*block.inlines[:-1], inline)
+    change = Change(
+        stage=STAGE,
+        reason=LOST_STOP if after else f"{LOST_STOP}; not sure enough, kept for review",
+        before="?",
+        after=after,
+        block=index,
+        offset=end,
+        confidence=confidence,
+    )
+    return replace(block, inlines=inlines), change
+
+
+def _open_paren(text: str) -> bool:
+    """Whether ``text`` has more opening parentheses (either width) than closing ones."""
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
 
 
 def _review_count(doc: Document) -> int:
