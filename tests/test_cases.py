@@ -9,6 +9,8 @@ from conftest import load_cases
 
 from pipeline import Block, BlockKind, Document, Field, Meta, Options, Text
 from pipeline.conservation import account
+from pipeline.langmodel import scorer
+from pipeline.stages import mojibake
 from pipeline.stages.base import apply_edits
 from pipeline.stages.cleanup import clean_up
 from pipeline.stages.convert import convert
@@ -117,6 +119,23 @@ def test_a_line_end_question_mark_stays(lines: tuple[str, ...]) -> None:
     doc = repair_mojibake(doc_of(*lines), Options())
     assert doc.blocks[-1].text == lines[-1]
     assert all(c.block == 0 for c in doc.changes)
+
+
+def test_a_short_run_read_at_a_line_end_competes_with_a_lost_mark() -> None:
+    # 谐? read as a run (和市场) takes the '?' for damage: 和谐。 is offered too,
+    # with the same byte evidence (a second byte alone before the line break)
+    text = "医院的服务更加规范,医患关系更加和谐?"
+    repairer = mojibake._Repairer(text, scorer(), True)
+    found = {f.after: f for _, f in mojibake._proposals(repairer, mojibake._suspects(text, None))}
+    mark = found["。"]
+    assert (mark.start, mark.end, mark.reason) == (18, 19, mojibake.LOST_STOP)
+    assert mark.evidence > 0 and any(f.end - f.start == 2 for f in found.values())
+    # a question is no damage: nothing reads its '?'
+    asked = "医患关系是不是更加和谐?"
+    proposals = mojibake._proposals(
+        mojibake._Repairer(asked, scorer(), True), mojibake._suspects(asked, None)
+    )
+    assert all(f.after != "。" for _, f in proposals)
 
 
 def test_placeholders_beside_a_review_mark_still_become_fields() -> None:

@@ -598,7 +598,7 @@ class _Repairer:
         """
         if self.kept is None:
             return self._whole_char(start, end)
-        key = ("whole", *self._spot(start, end, typography=False))
+        key = ("whole", *self._spot(start, end, typography=True))
         return self._recall(key, start, end, lambda: self._whole_char(start, end))
 
     def _whole_char(self, start: int, end: int) -> Repair | None:
@@ -619,8 +619,9 @@ class _Repairer:
         shortlisted = model.shortlist(left, fits, right, SHORTLIST // 2) + model.shortlist(
             left, rest, right, UNFIT_SHORTLIST
         )
+        # a lost mark where a paragraph ends is a full stop, not a pause
         scored = self.distinct(
-            (sc + evidence.get(ch, 0.0), ch)
+            (sc + evidence.get(ch, 0.0) + self.typography(start, end, ch), ch)
             for sc, ch in model.ranked_between(left, shortlisted, right)
         )
         if not scored:
@@ -645,6 +646,29 @@ class _Repairer:
             evidence=evidence.get(candidate, 0.0),
             options=_options(_shares(scored[:200]), candidate),
             guessed=True,
+        )
+
+    def final_mark(self) -> Repair:
+        """The text's last ``?`` read as a mark whose lead byte was dropped, the
+        second byte left alone before the line break (``财富。`` read ``财富?``),
+        ranked among :data:`LINE_END_MARKS` (a closing one only where the text
+        has one open)."""
+        text = self.text
+        end = len(text) - 1
+        opened = {"”": text.count("“") > text.count("”"), "）": _open_paren(text)}
+        marks = tuple(m for m in LINE_END_MARKS if opened.get(m, True))
+        scored = self.model.ranked_between(text[max(0, end - _CONTEXT_LEFT) : end], marks, "")
+        mark = scored[0][1]
+        return Repair(
+            end,
+            end + 1,
+            mark,
+            LOST_STOP,
+            round(_softmax_top([sc for sc, _ in scored]), 3),
+            # its second byte, alone before the line break, explains the '?'
+            # as a run's last byte there does
+            evidence=_unpaired_bonus(_unpaired("gbk", None)),
+            options=_options(_shares(scored), mark),
         )
 
     def latin_word(self, i: int) -> bool:
@@ -1427,6 +1451,23 @@ def _proposals(
     ``before``: the text before it in its paragraph (see :func:`find_repairs`).
     """
     text = repairer.text
+    reads_last = False
+    for gain, found in _each_proposal(repairer, suspects, before):
+        reads_last = reads_last or (found.end == len(text) and found.end - found.start <= 2)
+        yield gain, found
+    # A short run read as ending at the paragraph's last '?' (冒险作业? as 作家的)
+    # takes the '?' for damage: then it may as well be a lost mark (作业。).
+    # (A longer one is surely a run: 思想保ぁ? is 思想保证。)
+    if reads_last and repairer.paragraph_end and _line_end_lost(text, before):
+        found = repairer.final_mark()
+        yield repairer.total_gain(len(text) - 1, len(text), found.after) + found.evidence, found
+
+
+def _each_proposal(
+    repairer: _Repairer, suspects: _Suspects, before: str = ""
+) -> Iterator[tuple[float, Repair]]:
+    """:func:`_proposals` but the lost final mark (:meth:`_Repairer.final_mark`)."""
+    text = repairer.text
 
     def question(start: int, end: int) -> bool:
         return _question(before + text, len(before) + start, len(before) + end)
@@ -1746,44 +1787,50 @@ def _lost_stop(
     of 通知如下：…); a reading not sure enough becomes a review field.
     """
     last = block.inlines[-1] if block.inlines else None
-    if not isinstance(last, Text) or not _LINE_END_LOST.search(last.text):
+    if not (isinstance(last, Text) and last.text.endswith("?")):
+        return None  # most lines
+    if not _line_end_lost(last.text, previous):
         return None
-    text = block.text
-    end = len(text) - 1
-    if text[end - 1 : end] == "?":
-        return None
-    sentence = max(text.rfind(mark, 0, end) for mark in _SENTENCE_MARKS)
-    asked = text[sentence + 1 : end]
-    if sentence < 0 and not previous.endswith(tuple(_SENTENCE_MARKS)):
-        asked = previous + asked  # the sentence began on the line before
-    if _QUESTION.search(_CLOSED_QUOTE.sub("", asked)):
-        return None
-    # a closing mark only where the line has one open
-    opened = {"”": text.count("“") > text.count("”"), "）": _open_paren(text)}
-    marks = tuple(m for m in LINE_END_MARKS if opened.get(m, True))
-    left = text[max(0, end - _CONTEXT_LEFT) : end]
-    scored = model().ranked_between(left, marks, "")
-    confidence = round(_softmax_top([sc for sc, _ in scored]), 3)
-    mark = scored[0][1]
-    inline: Inline = Text(last.text[:-1] + mark)
-    after = mark
-    if confidence < MIN_CONFIDENCE:
-        field = _review_field(f"r{index}-{end}", "?", _options(_shares(scored), mark))
-        inline, after = field, ""
+    found = _Repairer(last.text, model(), True).final_mark()
+    end = len(block.text) - 1
+    inline: Inline = Text(last.text[:-1] + found.after)
+    after = found.after
+    reason = found.reason
+    if found.confidence < _threshold(found):
+        inline, after = _review_field(f"r{index}-{end}", "?", found.options), ""
+        reason += "; not sure enough, kept for review"
         head = [Text(last.text[:-1])] if len(last.text) > 1 else []
         inlines = (*block.inlines[:-1], *head, inline)
     else:
         inlines = (*block.inlines[:-1], inline)
     change = Change(
         stage=STAGE,
-        reason=LOST_STOP if after else f"{LOST_STOP}; not sure enough, kept for review",
+        reason=reason,
         before="?",
         after=after,
         block=index,
         offset=end,
-        confidence=confidence,
+        confidence=found.confidence,
     )
     return replace(block, inlines=inlines), change
+
+
+def _line_end_lost(text: str, before: str) -> bool:
+    """Whether ``text`` ends in one ``?`` that a lost mark may have left: after a
+    hanzi, a figure or a closing mark, in a sentence that asks nothing (also
+    on the line before, ``before``, when the sentence began there)."""
+    if (
+        not text.endswith("?")
+        or text.endswith("??")
+        or not _LINE_END_LOST.search(text, len(text) - 2)
+    ):
+        return False
+    end = len(text) - 1
+    sentence = max(text.rfind(mark, 0, end) for mark in _SENTENCE_MARKS)
+    asked = text[sentence + 1 : end]
+    if sentence < 0 and not before.endswith(tuple(_SENTENCE_MARKS)):
+        asked = before + asked  # the sentence began on the line before
+    return not _QUESTION.search(_CLOSED_QUOTE.sub("", asked))
 
 
 def _open_paren(text: str) -> bool:
