@@ -138,6 +138,24 @@ def test_a_short_run_read_at_a_line_end_competes_with_a_lost_mark() -> None:
     assert all(f.after != "。" for _, f in proposals)
 
 
+_FULL_STOPS = (
+    "各单位要切实提高政治站位，把安全生产工作摆在更加突出的位置。",
+    "要层层压实责任，建立健全隐患排查治理的长效工作机制。",
+    "要加强值班值守，严格执行领导带班和二十四小时值班制度。",
+)
+
+
+def test_a_character_lost_at_a_line_end_is_read_as_the_document_ends_its_lines() -> None:
+    # 。 lost whole (??) at the end: its long lines all end in a mark, so a
+    # hanzi there (效能的) is less likely than the word model alone finds it
+    line = "要推动有关部门的数据互通共用,切实提高工作效能??"
+    doc = repair_mojibake(doc_of(*_FULL_STOPS, line), Options())
+    assert doc.blocks[-1].text == "要推动有关部门的数据互通共用,切实提高工作效能。"
+    # alone, the line says nothing of how its document ends lines: kept for review
+    (field,) = repair_mojibake(doc_of(line), Options()).blocks[0].fields()
+    assert field.kind == "review"
+
+
 def test_placeholders_beside_a_review_mark_still_become_fields() -> None:
     doc = repair_mojibake(doc_of("数据丢失锟斤拷锟斤拷，地区生产总值增长*%。"), Options())
     doc = make_fields(doc, Options())

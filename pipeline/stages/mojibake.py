@@ -97,6 +97,7 @@ MIN_CONFIDENCE_MARK = 0.5
 # been lost there too (a heading's last), but ranked among the marks and the
 # commonest hanzi, the marks lose most of their share, and most lines end in one.
 LINE_END_MARKS = tuple("。：；！”）")
+LINE_END_MIN = 20  # characters of a line whose end says how the document ends its lines
 MIN_PARTIAL = 2  # characters between a run's unsure ends for the rest to be applied
 MAX_GUESS_SHOWN = 4  # a review field names readings this short
 OPTION_SHARE = 0.1  # of the probability a reading needs to be offered for review
@@ -455,10 +456,14 @@ def _traditional_text(text: str) -> bool:
 
 
 class _Repairer:
-    def __init__(self, text: str, model: ChineseScorer, paragraph_end: bool = True) -> None:
+    def __init__(
+        self, text: str, model: ChineseScorer, paragraph_end: bool = True, end_odds: float = 0.0
+    ) -> None:
+        """``end_odds``: the document's :func:`hanzi_end_odds` (0: no knowledge)."""
         self.text = text
         self.model = model
         self.paragraph_end = paragraph_end  # the text ends where its paragraph does
+        self.end_odds = end_odds
         self.traditional = _traditional_text(text)  # the text's script
         self.kept = _KEPT.get(model)
         self._open: dict[int, tuple[int, ...]] = {}  # open_marks by offset
@@ -474,7 +479,7 @@ class _Repairer:
         key: tuple[object, ...] = (*self.ctx(start, end), text[start:end], self.traditional)
         if typography:
             final = self.paragraph_end and end == len(text)
-            key += (final, _clause_before(text, start), *self.open_marks(start))
+            key += (final and self.end_odds, _clause_before(text, start), *self.open_marks(start))
         return key
 
     def _recall(
@@ -534,13 +539,18 @@ class _Repairer:
     def typography(self, start: int, end: int, candidate: str) -> float:
         """A penalty (nats) for marks ``candidate`` cannot have in its place.
 
-        A paragraph does not end in a pause or an opening mark, a question
-        mark closes a clause with a question word, and a closing quote or
-        bracket closes one opened before it in the paragraph.
+        A paragraph does not end in a pause or an opening mark, and a long
+        line ends in a hanzi only as often as the document's other long lines
+        do (:func:`hanzi_end_odds`); a question mark closes a clause with a
+        question word, and a closing quote or bracket closes one opened before
+        it in the paragraph.
         """
         penalty = 0.0
-        if self.paragraph_end and end == len(self.text) and candidate[-1:] in _NOT_FINAL:
-            penalty += LOG_CLASH
+        if self.paragraph_end and end == len(self.text):
+            if candidate[-1:] in _NOT_FINAL:
+                penalty += LOG_CLASH
+            elif len(self.text) >= LINE_END_MIN and is_cjk(candidate[-1:] or "?"):
+                penalty += self.end_odds  # this document's lines mostly end in a mark
         if _MARKED.isdisjoint(candidate):
             return penalty  # most candidates: no question mark, no closing mark
         at = candidate.find("？")
@@ -1517,6 +1527,7 @@ def find_repairs(
     paragraph_end: bool = True,
     across: int | None = None,
     before: str = "",
+    end_odds: float = 0.0,
 ) -> list[Repair]:
     """Repairs for one run of text, non-overlapping, in order.
 
@@ -1524,12 +1535,13 @@ def find_repairs(
     hard wrap may have cut the sentence), read for question words.
     ``paragraph_end``: the text ends where its paragraph does (no field
     follows).  ``across``: only damage that spans this offset is looked at.
+    ``end_odds``: the document's :func:`hanzi_end_odds`.
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
     suspects = _suspects(text, across)
     if not suspects:
         return sorted(repairs, key=lambda r: r.start)
-    repairer = _Repairer(text, model(), paragraph_end)
+    repairer = _Repairer(text, model(), paragraph_end, end_odds)
     proposals = list(_proposals(repairer, suspects, before))
     # The best explanation of each damaged spot wins; overlapping ones yield.
     for _gain, found in sorted(proposals, key=lambda p: p[0], reverse=True):
@@ -1567,7 +1579,11 @@ def _review_field(field_id: str, raw: str, options: tuple[str, ...]) -> Field:
 
 
 def _apply(
-    block: Block, index: int, model: Callable[[], ChineseScorer], before: str = ""
+    block: Block,
+    index: int,
+    model: Callable[[], ChineseScorer],
+    before: str = "",
+    end_odds: float = 0.0,
 ) -> tuple[Block, list[Change]]:
     inlines: list[Inline] = []
     changes: list[Change] = []
@@ -1580,7 +1596,10 @@ def _apply(
         text = inline.text
         pos = 0
         last = k == len(block.inlines) - 1
-        for r in find_repairs(text, model, last, before=before + block.text[:offset]):
+        found = find_repairs(
+            text, model, last, before=before + block.text[:offset], end_odds=end_odds
+        )
+        for r in found:
             if r.start > pos:
                 inlines.append(Text(text[pos : r.start]))
             after = r.after
@@ -1717,6 +1736,7 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
     changes: list[Change] = []
     source = list(doc.blocks)
     scorer_for = _in_document(doc)
+    end_odds = hanzi_end_odds(b.text for b in source)
     index = 0
     while index < len(source):
         block = source[index]
@@ -1740,7 +1760,7 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
         # a line that ends with a (folded) mark ends its clause: its question
         # words ask nothing of the next line (哪些支持?)
         before = "" if previous.endswith(_CLAUSE_ENDS) else previous
-        new, found = _apply(block, len(blocks), scorer_for(block), before)
+        new, found = _apply(block, len(blocks), scorer_for(block), before, end_odds)
         blocks.append(new if found else block)
         changes.extend(found)
         index += 1
@@ -1762,6 +1782,27 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
             "(marked 【待核对：…】 with the likeliest readings; fill them like fields)"
         )
     return out
+
+
+def hanzi_end_odds(lines: Iterable[str]) -> float:
+    """The log-odds that a long line of a document ends in a hanzi rather than
+    a mark, from the document's own long lines (add-one smoothed).
+
+    A word model knows nothing of where a paragraph ends: it finds
+    ``和市场`` as likely as ``和谐。`` at the end of a line.  Most documents
+    end their paragraphs with a mark, and their headings are short; a
+    hard-wrapped one ends most lines in a hanzi, and then the odds say so.
+    Lines ending in ``?`` (maybe damage) do not count.
+
+    >>> round(hanzi_end_odds(["这是一个足够长的句子，它以句号结束，共二十多字。"] * 9), 2)
+    -2.3
+    >>> hanzi_end_odds([])
+    0.0
+    """
+    ends = [line.rstrip()[-1] for line in lines if len(line.rstrip()) >= LINE_END_MIN]
+    ends = [ch for ch in ends if ch != "?"]
+    hanzi = sum(1 for ch in ends if is_cjk(ch))
+    return math.log((hanzi + 1) / (len(ends) - hanzi + 1))
 
 
 def _split_inside(reason: str) -> bool:
