@@ -1527,7 +1527,7 @@ def find_repairs(
     paragraph_end: bool = True,
     across: int | None = None,
     before: str = "",
-    end_odds: float = 0.0,
+    end_odds: Callable[[], float] = float,
 ) -> list[Repair]:
     """Repairs for one run of text, non-overlapping, in order.
 
@@ -1535,13 +1535,14 @@ def find_repairs(
     hard wrap may have cut the sentence), read for question words.
     ``paragraph_end``: the text ends where its paragraph does (no field
     follows).  ``across``: only damage that spans this offset is looked at.
-    ``end_odds``: the document's :func:`hanzi_end_odds`.
+    ``end_odds``: gives the document's :func:`hanzi_end_odds` (asked only
+    where there is something to repair; by default 0, no knowledge).
     """
     repairs: list[Repair] = list(_whole_span_repairs(text, model))
     suspects = _suspects(text, across)
     if not suspects:
         return sorted(repairs, key=lambda r: r.start)
-    repairer = _Repairer(text, model(), paragraph_end, end_odds)
+    repairer = _Repairer(text, model(), paragraph_end, end_odds())
     proposals = list(_proposals(repairer, suspects, before))
     # The best explanation of each damaged spot wins; overlapping ones yield.
     for _gain, found in sorted(proposals, key=lambda p: p[0], reverse=True):
@@ -1583,7 +1584,7 @@ def _apply(
     index: int,
     model: Callable[[], ChineseScorer],
     before: str = "",
-    end_odds: float = 0.0,
+    end_odds: Callable[[], float] = float,
 ) -> tuple[Block, list[Change]]:
     inlines: list[Inline] = []
     changes: list[Change] = []
@@ -1736,7 +1737,8 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
     changes: list[Change] = []
     source = list(doc.blocks)
     scorer_for = _in_document(doc)
-    end_odds = hanzi_end_odds(b.text for b in source)
+    # how the document ends its lines: counted once, and only if a line needs it
+    end_odds = cache(lambda: hanzi_end_odds(b.text for b in doc.blocks))
     index = 0
     while index < len(source):
         block = source[index]
