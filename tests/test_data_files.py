@@ -6,23 +6,23 @@ from pipeline.stages.convert import converter
 from pipeline.stages.mojibake import _s2t_sources
 
 
+def _decodable(leads: range, trails: range, codec: str) -> list[str]:
+    """The characters ``codec`` reads from the pairs of those bytes."""
+    found = []
+    for lead in leads:
+        for trail in trails:
+            try:
+                found.append(bytes((lead, trail)).decode(codec))
+            except UnicodeDecodeError:
+                continue
+    return found
+
+
 def _shifted_hanzi() -> tuple[list[str], list[str]]:
     """The hanzi of GB2312, and GBK's characters whose second byte is ASCII:
     what a shifted pair can read as."""
-    gb2312, closed = [], []
-    for lead in range(0xB0, 0xF8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                gb2312.append(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    for lead in range(0x81, 0xFF):
-        for trail in range(0x40, 0x7F):
-            try:
-                closed.append(bytes((lead, trail)).decode("gbk"))
-            except UnicodeDecodeError:
-                continue
-    return gb2312, closed
+    gb2312 = _decodable(range(0xB0, 0xF8), range(0xA1, 0xFF), "gb2312")
+    return gb2312, _decodable(range(0x81, 0xFF), range(0x40, 0x7F), "gbk")
 
 
 def test_s2t_sources_are_opencc_s2t_of_each_shifted_hanzi() -> None:
