@@ -91,6 +91,16 @@ def test_a_character_lost_between_figures_is_kept_for_review(lost: str) -> None:
     assert doc.blocks[0].text == text, "the damaged text is kept, not guessed"
 
 
+def test_a_lone_question_mark_read_as_a_lost_comma_offers_it_for_review() -> None:
+    # 公里?改造: a hanzi lost there reads far worse than a mark; the comma
+    # leads, but not by enough to be applied, so the reader is offered it
+    doc = repair_mojibake(doc_of("去年全镇新建道路十二公里?改造危房八十户。"), Options())
+    (field,) = doc.blocks[0].fields()
+    assert field.kind == "review" and field.raw == "?"
+    (change,) = doc.changes
+    assert change.before == "?" and "best guess 「，」" in change.reason
+
+
 # A line split by a chunked decoder (六保”等重點), in the same document.
 _SPLIT_LINE = "扎實推進“六穩”“六?!钡戎攸c工作,力促一季度經濟實現開門紅。"
 
