@@ -127,18 +127,20 @@ def mojibake_spans(
     return counts
 
 
-def line_end_spans(docs: list[tuple[str, str]]) -> dict[str, int]:
-    """Every split in the last 12 bytes of each line (the spans above leave them
-    out), lost byte shown or dropped, in a document where another line is split
-    too (as a chunked decoder splits a document in many places).  The outcome
-    is that of the line's own text: dropped before a line's final mark, the
-    lead byte leaves a lone ``?``, which reads as a folded question mark.
+def line_end_spans(docs: list[tuple[str, str]], short: bool = False) -> dict[str, int]:
+    """Every split in the last 12 bytes of each line of 24 characters or more
+    (the spans above leave them out), lost byte shown or dropped, in a document
+    where another line is split too (as a chunked decoder splits a document in
+    many places).  The outcome is that of the line's own text: dropped before a
+    line's final mark, the lead byte leaves a lone ``?``, which reads as a
+    folded question mark.  ``short``: of the shorter lines instead (headings,
+    salutations, dates), which the spans above leave out altogether.
     """
     counts = {"exact": 0, "wrong": 0, "partly": 0, "review": 0, "missed": 0}
     for _name, text in docs:
         lines = text.splitlines()
         long = [i for i, line in enumerate(lines) if len(line) >= 24]
-        for i in long:
+        for i in [i for i, line in enumerate(lines) if line and len(line) < 24] if short else long:
             data = corrupt.fold_punctuation(lines[i]).encode("gbk")
             other = next(j for j in [*long, i] if j != i or len(long) == 1)
             for cut in corrupt.line_end_leads(data):
@@ -303,7 +305,8 @@ def main() -> None:
     parser.add_argument(
         "--line-ends",
         action="store_true",
-        help="also every split in the last 12 bytes of a line (the spans rows leave them out)",
+        help="also every split in the last 12 bytes of a line, long lines and short ones"
+        " (the spans rows leave them out)",
     )
     parser.add_argument(
         "--traditional",
@@ -336,6 +339,8 @@ def main() -> None:
             print(f"{codec.upper()} spans of the documents in traditional: {_row(found)}")
     if args.line_ends:
         print(f"spans split in a line's last 12 bytes, every one: {_row(line_end_spans(docs))}")
+        found = line_end_spans(docs, short=True)
+        print(f"the same, in lines under 24 characters (headings, dates): {_row(found)}")
     if args.spans_only:
         return
     print(f"character accuracy after repair and conversion: {accuracy(docs, rng):.4%} (>= 99.9%)")

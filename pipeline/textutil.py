@@ -9,6 +9,14 @@ import re
 # paragraph out again for every page it fills, stays linear.
 MAX_PARAGRAPH = 2000
 
+CN_NUMERALS = "一二三四五六七八九十百零〇"
+# How a numbered heading or a list item opens (一、 （二） 3. 第四章 ●): a line
+# that opens so is no continuation of the one before, and may end in no mark.
+HEADING_START = re.compile(
+    rf"^(?:[{CN_NUMERALS}]+、|[（(][{CN_NUMERALS}]+[）)]|\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[）)]"
+    rf"|第[{CN_NUMERALS}\d]+[章节条部分篇]|[●■◆★☆▲►•·※□√])"
+)
+
 # What must never reach an output: control characters (XML 1.0 forbids them,
 # so DOCX cannot hold them), bidirectional overrides and isolates, noncharacters.
 _UNSHOWABLE = re.compile(

@@ -107,11 +107,31 @@ _SPLIT_LINE = "扎實推進“六穩”“六?!钡戎攸c工作,力促一季度�
 
 def test_a_full_stop_lost_at_a_line_end_is_restored_in_a_split_document() -> None:
     # 。 = A1 A3: its lead byte dropped, A3 before the line break shows as ?
-    doc = repair_mojibake(doc_of(_SPLIT_LINE, "各级干部要把心思用在干事创业上?"), Options())
-    assert doc.blocks[1].text == "各级干部要把心思用在干事创业上。"
+    # (a sentence: a line with no pause might be a heading, see below)
+    line = "各级干部要把心思用在干事创业上,用在为民造福上?"
+    doc = repair_mojibake(doc_of(_SPLIT_LINE, line), Options())
+    assert doc.blocks[1].text == line[:-1] + "。"
     (change,) = [c for c in doc.changes if c.block == 1]
-    assert (change.before, change.after, change.offset) == ("?", "。", 15)
+    assert (change.before, change.after, change.offset) == ("?", "。", 23)
     assert [c.block for c in doc.changes] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("二、主要措?", "二、主要措施"),
+        ("三、工作要?", "三、工作要求"),
+        # a title, a signature: no sentence ends in them
+        ("关于做好全市冬季防汛抗旱工作的通?", "关于做好全市冬季防汛抗旱工作的通知"),
+        ("青山市人民政?", "青山市人民政府"),
+    ],
+)
+def test_a_heading_lost_its_last_hanzi_in_a_split_document(line: str, expected: str) -> None:
+    # a heading ends in no mark: its last '?' is read among the hanzi too
+    doc = repair_mojibake(doc_of(line, _SPLIT_LINE, "现将有关事项通知如下。"), Options())
+    assert doc.blocks[0].text == expected
+    (change,) = [c for c in doc.changes if c.block == 0]
+    assert change.reason == mojibake.LOST_END_CHAR
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ from ..langmodel import (
 )
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
-from ..textutil import is_chinese_context, is_cjk
+from ..textutil import HEADING_START, is_chinese_context, is_cjk
 
 STAGE = "mojibake"
 REVIEW_KIND = "review"
@@ -58,6 +58,10 @@ REVIEW_KIND = "review"
 SHIFTED = "text decoded one byte out of phase"
 LOST_WHOLE = "a character was lost whole (its bytes shown as ?)"
 LOST_LEAD = "a character lost its lead byte and its trail byte showed as ASCII"
+LOST_END_CHAR = (
+    "a character lost at the end of a heading: its lead byte dropped, its second shown as ?"
+    " (the text was split inside characters elsewhere)"
+)
 LOST_STOP = (
     "a mark lost at the end of a line: its lead byte dropped, its second shown as ?"
     " (the text was split inside characters elsewhere, and nothing before it asks a question)"
@@ -102,6 +106,12 @@ MIN_CONFIDENCE_LONE_MARK = 0.8
 # commonest hanzi, the marks lose most of their share, and most lines end in one.
 LINE_END_MARKS = tuple("。：；！”）")
 LINE_END_MIN = 20  # characters of a line whose end says how the document ends its lines
+# A line's last '?' is read among the hanzi too when the line may be a heading,
+# a title, a signature or a date (see _heading): shorter than this.  (Line-end
+# spans of lines under 24 characters: 671 to 698 exact, 89 to 32 wrong; of
+# longer lines: 828 to 833 exact, 53 to 51 wrong; with no length limit 826,
+# and 7 fewer in the tuning texts.)
+HEADING_MAX = 32
 MIN_PARTIAL = 2  # characters between a run's unsure ends for the rest to be applied
 MAX_GUESS_SHOWN = 4  # a review field names readings this short
 OPTION_SHARE = 0.1  # of the probability a reading needs to be offered for review
@@ -673,23 +683,36 @@ class _Repairer:
         """The text's last ``?`` read as a mark whose lead byte was dropped, the
         second byte left alone before the line break (``财富。`` read ``财富?``),
         ranked among :data:`LINE_END_MARKS` (a closing one only where the text
-        has one open)."""
+        has one open); in a heading, which ends in no mark, among the common
+        hanzi too (``情况总?`` is 总结)."""
         text = self.text
         end = len(text) - 1
         opened = {"”": text.count("“") > text.count("”"), "）": _open_paren(text)}
         marks = tuple(m for m in LINE_END_MARKS if opened.get(m, True))
-        scored = self.model.ranked_between(text[max(0, end - _CONTEXT_LEFT) : end], marks, "")
+        left = text[max(0, end - _CONTEXT_LEFT) : end]
+        if _heading(text):
+            common = self.model.common_hanzi[:COMMON_CHARS]
+            marks += self.model.shortlist(left, common, "", SHORTLIST)
+        # a long line ends in a hanzi as often as the document's others do
+        scored = sorted(
+            (
+                (sc + self.typography(end, end + 1, ch), ch)
+                for sc, ch in self.model.ranked_between(left, marks, "")
+            ),
+            reverse=True,
+        )
         mark = scored[0][1]
         return Repair(
             end,
             end + 1,
             mark,
-            LOST_STOP,
+            LOST_END_CHAR if is_cjk(mark) else LOST_STOP,
             round(_softmax_top([sc for sc, _ in scored]), 3),
             # its second byte, alone before the line break, explains the '?'
             # as a run's last byte there does
             evidence=_unpaired_bonus(_unpaired("gbk", None)),
             options=_options(_shares(scored), mark),
+            guessed=is_cjk(mark),
         )
 
     def latin_word(self, i: int) -> bool:
@@ -1829,6 +1852,8 @@ def _split_inside(reason: str) -> bool:
 # character lost whole shows as "??", which find_repairs tries).
 _LINE_END_LOST = re.compile(r"(?<=[^\x00-\x7f。！？；：…]|[%0-9)])\?$")
 _SENTENCE_MARKS = "。！？!?\n"
+_SENTENCE_END = re.compile("[。！？!?]")
+_PAUSE = re.compile("[，；,;]")  # in a line that is no numbered heading: a sentence
 
 
 def _lost_stop(
@@ -1869,6 +1894,29 @@ def _lost_stop(
         confidence=found.confidence,
     )
     return replace(block, inlines=inlines), change
+
+
+def _heading(text: str) -> bool:
+    """Whether ``text`` (ending in its damaged ``?``) may be a heading, a title,
+    a signature or a date, which end in no mark: shorter than
+    :data:`HEADING_MAX`, with no sentence ended within it, and no pause but
+    in a numbered heading.
+
+    >>> _heading("三、下一步打?"), _heading("2024年5月23?"), _heading("青山市人民政?")
+    (True, True, True)
+    >>> _heading("一、凝心聚力,确保大会精神落地见?")
+    True
+    >>> _heading("会议强调。要抓好落?"), _heading("会议强调,要抓好落?")
+    (False, False)
+    >>> _heading("今年以来全区各级各部门认真贯彻落实党中央和省委省政府的各项决策部署?")
+    False
+    """
+    end = len(text) - 1
+    return (
+        len(text) < HEADING_MAX
+        and not _SENTENCE_END.search(text, 0, end)
+        and (HEADING_START.match(text) is not None or not _PAUSE.search(text, 0, end))
+    )
 
 
 def _line_end_lost(text: str, before: str) -> bool:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from ..model import Block, BlockKind, Change, Document, Field, Inline, Text
 from ..options import Options
-from ..textutil import MAX_PARAGRAPH, is_cjk
+from ..textutil import CN_NUMERALS, HEADING_START, MAX_PARAGRAPH, is_cjk
 from .base import Edit, apply_edits, merge_edits
 from .noise import find_junk_edits
 from .phrases import compile_both
@@ -42,11 +42,6 @@ JOIN_REASON = "joined a hard-wrapped line to its paragraph"
 SPLIT_REASON = "split a run-together paragraph"
 EDGE_REASON = "removed indentation or trailing spaces"
 
-_CN_NUM = "一二三四五六七八九十百零〇"
-_HEADING = re.compile(
-    rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)]|\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[）)]"
-    rf"|第[{_CN_NUM}\d]+[章节条部分篇]|[●■◆★☆▲►•·※□√])"
-)
 # a folded comma runs on after a hanzi, a figure (8.2%,) or a closing mark
 _RUNS_ON = re.compile(
     r"[，、“‘「『（《〈—]$|(?<=[\u3400-\u9fff])\($|(?<=[\u3400-\u9fff\d%％”’）)]),$"
@@ -61,7 +56,7 @@ MIN_WRAP = 16  # narrower "widths" are short lines, not wrapping
 MIN_PROSE_LINE = 10
 MIN_SPLIT = 120  # shorter blocks hold one paragraph
 RUN_TOGETHER = 300  # a block this long may hold paragraphs whose breaks were lost
-_SPLIT_BEFORE = re.compile(rf"(?<=[。！？!?])\s*(?=[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)])")
+_SPLIT_BEFORE = re.compile(rf"(?<=[。！？!?])\s*(?=[{CN_NUMERALS}]+、|[（(][{CN_NUMERALS}]+[）)])")
 # In both scripts: unwrapping runs before the conversion to simplified characters.
 _SALUTATION = (
     r"(?:尊敬的|亲爱的|各位)[^，。！？：:]{0,20}?"
@@ -212,7 +207,7 @@ def layout_of(lines: list[str]) -> Layout:
 def joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
     """Confidence that ``cur`` continues the paragraph ``prev`` (0: it does not)."""
     body_prev, body_cur = prev.strip(), cur.strip()
-    if not body_prev or not body_cur or _HEADING.match(body_cur):
+    if not body_prev or not body_cur or HEADING_START.match(body_cur):
         return 0.0
     if layout.indents and _INDENT.match(cur):
         return 0.0
@@ -229,7 +224,7 @@ def joins(prev: str, cur: str, prev_index: int, layout: Layout) -> float:
         layout.width is not None
         and layout.width - 4 <= layout.measure(body_prev) <= layout.width + 1
     )
-    if _HEADING.match(body_prev) and not (at_width or _RUNS_ON.search(body_prev)):
+    if HEADING_START.match(body_prev) and not (at_width or _RUNS_ON.search(body_prev)):
         return 0.0  # a numbered heading ends its line, unless the line was cut short
     if ends_sentence(body_prev) or compile_both(_SALUTATION).match(body_cur):
         return 0.0
