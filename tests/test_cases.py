@@ -101,6 +101,46 @@ def test_a_lone_question_mark_read_as_a_lost_comma_offers_it_for_review() -> Non
     assert change.before == "?" and "best guess 「，」" in change.reason
 
 
+_NOTICE = ("一、会议时间", "10月18日上午9时。", "{}、会议地点", "区行政中心三楼。", "{}、参会人员")
+
+
+@pytest.mark.parametrize(
+    ("lost", "expected"),
+    [
+        (("?", "??"), ("二", "三")),  # its lead byte dropped, or shown
+        (("?", "?"), ("二", "三")),  # both lost: each counted from 一、
+    ],
+)
+def test_a_heading_number_lost_is_read_from_the_numbering(
+    lost: tuple[str, str], expected: tuple[str, str]
+) -> None:
+    lines = list(_NOTICE)
+    lines[2], lines[4] = lines[2].format(lost[0]), lines[4].format(lost[1])
+    doc = repair_mojibake(doc_of(*lines, "（一）会前准备", "（?）会后落实"), Options())
+    assert [doc.blocks[k].text[0] for k in (2, 4)] == list(expected)
+    assert doc.blocks[6].text == "（二）会后落实"
+    assert {c.reason for c in doc.changes} == {mojibake.LOST_NUMBER}
+
+
+def test_a_heading_number_stays_lost_where_the_numbering_or_the_bytes_disagree() -> None:
+    # 一 (D2 BB) never shows as '?' before 、: BB A1 is a character
+    doc = repair_mojibake(doc_of("?、会议时间", "二、会议地点"), Options())
+    assert doc.blocks[0].text == "?、会议时间"
+    # no neighbour in its numbering says what it was (三、 is of the level above)
+    doc = repair_mojibake(doc_of("（?）会后落实", "三、要求"), Options())
+    assert all(c.reason != mojibake.LOST_NUMBER for c in doc.changes)
+
+
+def test_a_character_lost_before_a_question_mark_is_looked_for() -> None:
+    # 照？ (D5 D5, then ?): both its bytes lost, then the question's own mark
+    doc = repair_mojibake(doc_of("二、如何申请办理营业执???"), Options())
+    (field,) = doc.blocks[0].fields()
+    assert field.kind == "review" and field.raw == "??"
+    assert doc.blocks[0].text == "二、如何申请办理营业执???"
+    (change,) = doc.changes
+    assert "best guess 「照」" in change.reason and change.offset == 11
+
+
 # A line split by a chunked decoder (六保”等重點), in the same document.
 _SPLIT_LINE = "扎實推進“六穩”“六?!钡戎攸c工作,力促一季度經濟實現開門紅。"
 

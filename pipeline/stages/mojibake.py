@@ -30,8 +30,8 @@ import re
 import sys
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TypeVar
@@ -49,7 +49,7 @@ from ..langmodel import (
 )
 from ..model import Block, Change, Document, Field, Inline, Text
 from ..options import Options
-from ..textutil import HEADING_START, is_chinese_context, is_cjk
+from ..textutil import CN_NUMERALS, HEADING_START, is_chinese_context, is_cjk
 
 STAGE = "mojibake"
 REVIEW_KIND = "review"
@@ -62,6 +62,7 @@ LOST_END_CHAR = (
     "a character lost at the end of a heading: its lead byte dropped, its second shown as ?"
     " (the text was split inside characters elsewhere)"
 )
+LOST_NUMBER = "a heading's number was lost (its bytes shown as ?); read from the headings around it"
 LOST_STOP = (
     "a mark lost at the end of a line: its lead byte dropped, its second shown as ?"
     " (the text was split inside characters elsewhere, and nothing before it asks a question)"
@@ -185,6 +186,8 @@ class Repair:
 
 # One character lost whole: its two bytes shown as "??", or one shown and one
 # dropped ("?"), right after a hanzi.
+# The same before a question mark that ends the text (如何申报? read 如何申??).
+_ASKED_END = re.compile(r"(?<=[\u3400-\u9fff])(\?\??)\?$")
 _LOST_CHAR = re.compile(r"(?<=[^?\s])(?:\?\?(?=[^?]|$)|\?(?=[^?]))")  # "??" also at the end
 
 
@@ -662,7 +665,12 @@ class _Repairer:
             # far likelier than the '？' says a character was lost; then it
             # may as well have been a mark (保障?依法: a comma's lead byte
             # dropped), which the ranking decides.
-            question = self.model.logprob(left + "？" + right) + LOG_NOT_QUESTION
+            # (before a question's own mark, 哪??, the '?' would double it:
+            # scored as one, as the model has never seen a mark doubled)
+            doubled = right.startswith("？")
+            question = self.model.logprob(left + ("" if doubled else "？") + right)
+            if not _QUESTION.search(_clause_before(self.text, start)):
+                question += LOG_NOT_QUESTION
             hanzi, char = next(((sc, ch) for sc, ch in scored if is_cjk(ch)), (question, ""))
             if hanzi - evidence.get(char, 0.0) - question < SINGLE_LOST_MARGIN:
                 return None
@@ -1451,15 +1459,18 @@ def _utf8_start(ch: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Suspects:
     """What :func:`find_repairs` tries in a text: shifted runs
-    (:func:`_shifted_runs`), characters lost whole (``??``) and lone ASCII
-    characters that may be trail bytes left standing (:func:`_lone_trails`)."""
+    (:func:`_shifted_runs`), characters lost whole (``??``), lone ASCII
+    characters that may be trail bytes left standing (:func:`_lone_trails`),
+    and a character lost whole before the question mark that ends the text
+    (``如何申??``: the spans of its ``?``)."""
 
     runs: list[tuple[int, int, bool, bool]]
     lost_chars: list[tuple[int, int]]
     trails: list[int]
+    asked: list[tuple[int, int]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.runs or self.lost_chars or self.trails)
+        return bool(self.runs or self.lost_chars or self.trails or self.asked)
 
 
 def _suspects(text: str, across: int | None) -> _Suspects:
@@ -1483,7 +1494,8 @@ def _suspects(text: str, across: int | None) -> _Suspects:
         runs = [r for r in runs if r[0] < across < r[1]]
         # a character lost at the start of a line has its left context only across it
         lost_chars = [(a, b) for a, b in lost_chars if a <= across < b]
-    return _Suspects(runs, lost_chars, trails)
+    asked = [m.span(1) for m in _ASKED_END.finditer(text)] if across is None else []
+    return _Suspects(runs, lost_chars, trails, asked)
 
 
 def _proposals(
@@ -1553,6 +1565,19 @@ def _each_proposal(
         found = repairer.whole_char(start, end)
         if found:
             yield repairer.total_gain(start, end, found.after) + found.evidence, found
+    for start, end in suspects.asked:
+        # the last '?' asks the question, and is read as the question mark it
+        # is; those before it are a lost character
+        if question(end, end + 1) and not any(a <= start < b for a, b in covered):
+            asking = _Repairer(
+                text[:end] + "？" + text[end + 1 :],
+                repairer.model,
+                repairer.paragraph_end,
+                repairer.end_odds,
+            )
+            found = asking.whole_char(start, end)
+            if found:
+                yield asking.total_gain(start, end, found.after) + found.evidence, found
 
 
 def find_repairs(
@@ -1775,9 +1800,14 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
     scorer_for = _in_document(doc)
     # how the document ends its lines: counted once, and only if a line needs it
     end_odds = cache(lambda: hanzi_end_odds(b.text for b in doc.blocks))
+    numbers = _lost_numbers(source)
     index = 0
     while index < len(source):
         block = source[index]
+        number = numbers.get(id(block))
+        if number:
+            block, change = _number_restored(block, number, len(blocks))
+            changes.append(change)
         if index + 1 < len(source) and _wrapped_across(block, source[index + 1], scorer_for(block)):
             # join the two lines (as the unwrap stage would) so the span is whole
             changes.append(
@@ -1820,6 +1850,121 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
             "(marked 【待核对：…】 with the likeliest readings; fill them like fields)"
         )
     return out
+
+
+# A numbered heading (一、 （二）) whose number was lost: its bytes show as
+# '?' ('??' or, its lead byte dropped, '?') before the mark that follows it.
+_NUMBER_LOST = re.compile(r"^(?:[（(]\??(\?)[）)]|\??(\?)、)")
+_NUMBER_KNOWN = re.compile(rf"^(?:[（(]([{CN_NUMERALS}]+)[）)]|([{CN_NUMERALS}]+)、)")
+_DIGITS = "一二三四五六七八九十"
+
+
+def _lost_numbers(blocks: Sequence[Block]) -> dict[int, Repair]:
+    """By ``id`` of the block: the number a heading lost (``?、会议地点``), read
+    from its neighbours in the same numbering (``一、`` … ``三、``, or the
+    ``（一）`` under one ``一、``) and checked against the bytes: the
+    number's last byte must be one that shows as ``?`` before the mark after it.
+
+    >>> lines = ["一、会议时间", "x", "?、会议地点", "（一）甲", "（??）乙", "三、要求"]
+    >>> found = _lost_numbers([Block.of_text(t) for t in lines])
+    >>> sorted((r.after, r.confidence) for r in found.values())
+    [('二', 0.9), ('二', 0.99)]
+    """
+    # each line's numbering: (level, value or None if lost) where it has one
+    numbering: list[tuple[int, int | None] | None] = []
+    for block in blocks:
+        first = block.inlines[0] if block.inlines else None
+        text = first.text if isinstance(first, Text) else ""
+        known, lost = _NUMBER_KNOWN.match(text), _NUMBER_LOST.match(text)
+        if known:
+            value = _cn_value(known.group(1) or known.group(2))
+            numbering.append((2 if known.group(1) else 1, value or None))
+        elif lost:
+            numbering.append((2 if lost.group(1) else 1, None))
+        else:
+            numbering.append(None)
+    found: dict[int, Repair] = {}
+    for k, entry in enumerate(numbering):
+        if entry is None or entry[1] is not None:
+            continue
+        near = _neighbours(numbering, k, entry[0])
+        guesses = {value + steps for steps, value in near}
+        if len(guesses) != 1:
+            continue  # no neighbour, or they disagree
+        (value,) = guesses
+        if not 1 <= value <= len(_DIGITS):
+            continue
+        text = blocks[k].text
+        start, end = text.index("?"), text.rindex("?", 0, 3) + 1
+        digit = _DIGITS[value - 1]
+        if not any(
+            digit.encode(codec)[-1] in _unpaired(codec, _next_bytes(text, end, codec))
+            for codec in ("gbk", "big5")
+        ):
+            continue  # the bytes say it was some other character
+        # both neighbours agreeing leave little doubt; one may have skipped a number
+        found[id(blocks[k])] = Repair(
+            start, end, digit, LOST_NUMBER, 0.99 if len(near) == 2 else 0.9
+        )
+    return found
+
+
+def _neighbours(
+    numbering: Sequence[tuple[int, int | None] | None], k: int, level: int
+) -> list[tuple[int, int]]:
+    """The nearest known numbers of ``level`` before and after line ``k``,
+    within the same heading of the level above, as ``(steps, value)``: line
+    ``k`` is ``steps`` headings of its level after (or, negative, before) it."""
+    near: list[tuple[int, int]] = []
+    for step in (-1, 1):
+        j, steps = k + step, 0
+        while 0 <= j < len(numbering):
+            entry = numbering[j]
+            if entry is not None and entry[0] < level:
+                break  # a heading above: another numbering
+            if entry is not None and entry[0] == level:
+                steps -= step
+                if entry[1] is not None:
+                    near.append((steps, entry[1]))
+                    break
+            j += step
+    return near
+
+
+def _cn_value(numeral: str) -> int:
+    """The value of a Chinese numeral up to 99 (0 if it is none).
+
+    >>> _cn_value("三"), _cn_value("十"), _cn_value("十二"), _cn_value("二十三")
+    (3, 10, 12, 23)
+    """
+    tens, _, units = numeral.rpartition("十")
+    if "十" not in numeral:
+        tens, units = "", numeral
+    value = 0
+    if "十" in numeral:
+        value = 10 * (_DIGITS.index(tens) + 1 if tens else 1)
+    if units:
+        if len(units) != 1 or units not in _DIGITS[:9]:
+            return 0
+        value += _DIGITS.index(units) + 1
+    return value
+
+
+def _number_restored(block: Block, found: Repair, index: int) -> tuple[Block, Change]:
+    """``block`` with the number ``found`` in place, and the change that records it."""
+    first = block.inlines[0]
+    assert isinstance(first, Text)  # as _lost_numbers found it
+    text = first.text[: found.start] + found.after + first.text[found.end :]
+    change = Change(
+        stage=STAGE,
+        reason=found.reason,
+        before=first.text[found.start : found.end],
+        after=found.after,
+        block=index,
+        offset=found.start,
+        confidence=found.confidence,
+    )
+    return replace(block, inlines=(Text(text), *block.inlines[1:])), change
 
 
 def hanzi_end_odds(lines: Iterable[str]) -> float:
