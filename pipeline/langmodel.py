@@ -381,6 +381,8 @@ class ChineseScorer:
         self._spot_scores = 0  # scores held in _spots, at most MEMO_SIZE
         self._between: dict[tuple[str, tuple[str, ...], str], tuple[float, ...]] = {}
         self._between_scores = 0  # scores held in _between, at most MEMO_SIZE
+        # shortlist(words=True) by the neighbours, candidates and how many kept
+        self._worded: dict[tuple[str, str, tuple[str, ...], int], tuple[str, ...]] = {}
 
     def logprob(self, text: str) -> float:
         score = self._memo.get(text)
@@ -401,6 +403,7 @@ class ChineseScorer:
         self._spot_scores = 0
         self._between.clear()
         self._between_scores = 0
+        self._worded.clear()
         if self.chars is not None:
             self.chars.forget()
 
@@ -698,13 +701,52 @@ class ChineseScorer:
         return out
 
     def shortlist(
-        self, left: str, candidates: tuple[str, ...], right: str, keep: int
+        self,
+        left: str,
+        candidates: tuple[str, ...],
+        right: str,
+        keep: int,
+        words: bool = False,
     ) -> tuple[str, ...]:
-        """The ``keep`` candidates that fit best between ``left`` and ``right`` by bigrams alone.
+        """The ``keep`` candidates that fit best between ``left`` and ``right`` by
+        bigrams alone; with ``words``, also those that make a dictionary word of two
+        characters with a neighbour (特此 of 特此通知: the word model knows
+        set phrases that running text seldom has).
 
         A cheap first round (two lookups a candidate) before the full scoring,
         for when thousands of characters could fill one spot.
         """
+        found = self._shortlist(left, candidates, right, keep)
+        if not words or len(candidates) <= keep:
+            return found
+        key = (left[-1:], right[:1], candidates, keep)
+        known = self._worded.get(key)
+        if known is None:
+            if len(self._worded) > MEMO_SIZE // 100:
+                self._worded.clear()
+            fits = self.word_fits(left, candidates, right, frozenset(found))
+            known = self._worded[key] = found + fits
+        return known
+
+    def word_fits(
+        self, left: str, candidates: tuple[str, ...], right: str, known: frozenset[str]
+    ) -> tuple[str, ...]:
+        """Those of ``candidates`` not ``known`` that make a word with ``left``'s last
+        or ``right``'s first character."""
+        before = _simplify_chars(left[-1:])
+        after = _simplify_chars(right[:1])
+        words = self.model.words
+        return tuple(
+            c
+            for c, s in zip(candidates, _simplified(candidates), strict=True)
+            if c not in known
+            and ((before and before + s in words) or (after and s + after in words))
+        )
+
+    def _shortlist(
+        self, left: str, candidates: tuple[str, ...], right: str, keep: int
+    ) -> tuple[str, ...]:
+        """:meth:`shortlist` by bigrams."""
         chars = self.chars
         if chars is None or len(candidates) <= keep:
             return candidates

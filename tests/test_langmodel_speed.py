@@ -52,6 +52,26 @@ def _bigram(trigrams: bool = False) -> CharBigram:
     return CharBigram(UNIGRAM, BIGRAM, TRIGRAM if trigrams else None)
 
 
+@given(left=texts, candidates=chars, right=texts, keep=st.integers(1, 5))
+def test_shortlist_with_words_adds_those_that_make_a_word(
+    left: str, candidates: tuple[str, ...], right: str, keep: int
+) -> None:
+    scorer = ChineseScorer(MODEL.model, _bigram())
+    candidates = tuple(dict.fromkeys(candidates))
+    plain = scorer.shortlist(left, candidates, right, keep)
+    worded = scorer.shortlist(left, candidates, right, keep, words=True)
+    words = MODEL.model.words
+    makes_word = [
+        c
+        for c in candidates
+        if (left[-1:] + c in words and left) or (right and c + right[:1] in words)
+    ]
+    assert worded[: len(plain)] == plain
+    assert set(worded) == set(plain) | set(makes_word)
+    assert len(worded) == len(set(worded))
+    assert scorer.shortlist(left, candidates, right, keep, words=True) == worded  # kept
+
+
 @given(prev=st.sampled_from(ALPHABET), candidates=chars)
 def test_rows_and_columns_equal_pair(prev: str, candidates: tuple[str, ...]) -> None:
     bigram = _bigram()

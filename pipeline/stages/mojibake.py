@@ -754,7 +754,7 @@ class _Repairer:
         chars = _lead_completions(ord(text[i]))
         scored = self.distinct(
             model.ranked_between(
-                left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
+                left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST, words=True), right
             )
         )
         if not scored:
@@ -953,7 +953,7 @@ class _Repairer:
     def _rank(self, chars: tuple[str, ...], left: str, right: str) -> tuple[tuple[float, str], ...]:
         model = self.model
         return model.ranked_between(
-            left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST), right
+            left, model.shortlist(left, chars, right, COMPLETION_SHORTLIST, words=True), right
         )
 
 
@@ -1870,11 +1870,13 @@ def _lost_numbers(blocks: Sequence[Block]) -> dict[int, Repair]:
     >>> sorted((r.after, r.confidence) for r in found.values())
     [('二', 0.9), ('二', 0.99)]
     """
+    firsts = [b.inlines[0] if b.inlines else None for b in blocks]
+    texts = [first.text if isinstance(first, Text) else "" for first in firsts]
+    if not any(_NUMBER_LOST.match(text) for text in texts):
+        return {}  # most documents
     # each line's numbering: (level, value or None if lost) where it has one
     numbering: list[tuple[int, int | None] | None] = []
-    for block in blocks:
-        first = block.inlines[0] if block.inlines else None
-        text = first.text if isinstance(first, Text) else ""
+    for text in texts:
         known, lost = _NUMBER_KNOWN.match(text), _NUMBER_LOST.match(text)
         if known:
             value = _cn_value(known.group(1) or known.group(2))
@@ -1894,7 +1896,7 @@ def _lost_numbers(blocks: Sequence[Block]) -> dict[int, Repair]:
         (value,) = guesses
         if not 1 <= value <= len(_DIGITS):
             continue
-        text = blocks[k].text
+        text = texts[k]
         start, end = text.index("?"), text.rindex("?", 0, 3) + 1
         digit = _DIGITS[value - 1]
         if not any(
