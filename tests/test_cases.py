@@ -164,6 +164,7 @@ def test_a_full_stop_lost_at_a_line_end_is_restored_in_a_split_document() -> Non
         # a title, a signature: no sentence ends in them
         ("关于做好全市冬季防汛抗旱工作的通?", "关于做好全市冬季防汛抗旱工作的通知"),
         ("青山市人民政?", "青山市人民政府"),
+        ("2024年5月23?", "2024年5月23日"),  # a date
     ],
 )
 def test_a_heading_lost_its_last_hanzi_in_a_split_document(line: str, expected: str) -> None:

@@ -187,6 +187,7 @@ class Repair:
 # One character lost whole: its two bytes shown as "??", or one shown and one
 # dropped ("?"), right after a hanzi.
 # The same before a question mark that ends the text (如何申报? read 如何申??).
+_DAY_DUE = re.compile(r"(?<![\d.])\d{1,2}月\d{1,2}$")  # a date wants its 日 next
 _ASKED_END = re.compile(r"(?<=[\u3400-\u9fff])(\?\??)\?$")
 _LOST_CHAR = re.compile(r"(?<=[^?\s])(?:\?\?(?=[^?]|$)|\?(?=[^?]))")  # "??" also at the end
 
@@ -565,6 +566,8 @@ class _Repairer:
         it in the paragraph.
         """
         penalty = 0.0
+        if self.text[start - 1 : start].isdigit() and self._day_due(start, candidate):
+            penalty += LOG_CLASH  # 5月23? is 5月23日
         if self.paragraph_end and end == len(self.text):
             if candidate[-1:] in _NOT_FINAL:
                 penalty += LOG_CLASH
@@ -588,6 +591,16 @@ class _Repairer:
                         penalty += LOG_CLASH
                     open_[k] -= 1
         return penalty
+
+    def _day_due(self, start: int, candidate: str) -> bool:
+        """Whether ``candidate`` stands where a date wants its 日 (5月23?): a hanzi
+        or a pause there, but 日, 号 or 至 (5月23至25日)."""
+        first = candidate[:1]
+        return (
+            (is_cjk(first) or first in "，。；：！？")
+            and first not in "日号至"
+            and _DAY_DUE.search(self.text, max(0, start - 8), start) is not None
+        )
 
     def open_marks(self, start: int) -> list[int]:
         """How many of each opening mark are still open before ``start``."""
