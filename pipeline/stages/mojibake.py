@@ -1869,7 +1869,7 @@ def repair_mojibake(doc: Document, opts: Options) -> Document:
 # '?' ('??' or, its lead byte dropped, '?') before the mark that follows it.
 _NUMBER_LOST = re.compile(r"^(?:[（(]\??(\?)[）)]|\??(\?)、)")
 _NUMBER_KNOWN = re.compile(rf"^(?:[（(]([{CN_NUMERALS}]+)[）)]|([{CN_NUMERALS}]+)、)")
-_DIGITS = "一二三四五六七八九十"
+_DIGITS = CN_NUMERALS[:10]  # 一 to 十
 
 
 def _lost_numbers(blocks: Sequence[Block]) -> dict[int, Repair]:
@@ -2012,7 +2012,7 @@ def _split_inside(reason: str) -> bool:
 # character lost whole shows as "??", which find_repairs tries).
 _LINE_END_LOST = re.compile(r"(?<=[^\x00-\x7f。！？；：…]|[%0-9)])\?$")
 _SENTENCE_MARKS = "。！？!?\n"
-_SENTENCE_END = re.compile("[。！？!?]")
+_SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 _PAUSE = re.compile("[，；,;]")  # in a line that is no numbered heading: a sentence
 
 
