@@ -186,10 +186,21 @@ class Repair:
 
 # One character lost whole: its two bytes shown as "??", or one shown and one
 # dropped ("?"), right after a hanzi.
-# The same before a question mark that ends the text (如何申报? read 如何申??).
-_DAY_DUE = re.compile(r"(?<![\d.])\d{1,2}月\d{1,2}$")  # a date wants its 日 next
-_ASKED_END = re.compile(r"(?<=[\u3400-\u9fff])(\?\??)\?$")
 _LOST_CHAR = re.compile(r"(?<=[^?\s])(?:\?\?(?=[^?]|$)|\?(?=[^?]))")  # "??" also at the end
+# The same before a question mark that ends the text (如何申报? read 如何申??).
+_ASKED_END = re.compile(r"(?<=[\u3400-\u9fff])(\?\??)\?$")
+
+# A date's figures say what stands between them: by the text just before a
+# spot and just after it, the characters it may hold there (2024?10月 is
+# 2024年10月, 10?18日 is 10月18日, 2025?2027年 a range; 5月23? wants its 日,
+# or 号, or 至 of 5月23至25日).  A hanzi or a pause other than these clashes.
+# Read within the context a repair is kept by (_CONTEXT_LEFT, _CONTEXT_RIGHT).
+_DATE_PARTS = (
+    (re.compile(r"(?<![\d.])\d{4}$"), re.compile(r"\d{1,2}月"), "年"),
+    (re.compile(r"(?<![\d.])\d{4}$"), re.compile(r"\d{3}"), "至到、"),
+    (re.compile(r"年\d{1,2}$"), re.compile(r"\d{1,2}日"), "月"),
+    (re.compile(r"(?<![\d.])\d{1,2}月\d{1,2}$"), re.compile(""), "日号至、"),
+)
 
 
 # Words that make a clause a question (simplified and traditional forms), and
@@ -469,6 +480,23 @@ _KEPT = weakref.WeakKeyDictionary()
 KEPT_SPOTS = 10_000
 
 
+def _date_clash(left: str, right: str, candidate: str) -> bool:
+    """Whether ``candidate``, between ``left`` and ``right``, breaks a date (:data:`_DATE_PARTS`).
+
+    >>> _date_clash("2024", "10月", "，"), _date_clash("2024", "10月", "年")
+    (True, False)
+    >>> _date_clash("5月23", "", "年"), _date_clash("5月23", "，", "日")
+    (True, False)
+    """
+    first = candidate[:1]
+    if not (is_cjk(first) or first in "，。；：！？、"):
+        return False
+    return any(
+        first not in may and before.search(left) and after.match(right)
+        for before, after, may in _DATE_PARTS
+    )
+
+
 def _traditional_text(text: str) -> bool:
     """Whether ``text`` is in traditional characters (any of its hanzi is)."""
     hanzi = "".join(c for c in text if is_cjk(c))
@@ -566,7 +594,7 @@ class _Repairer:
         it in the paragraph.
         """
         penalty = 0.0
-        if self.text[start - 1 : start].isdigit() and self._day_due(start, candidate):
+        if self.text[start - 1 : start].isdigit() and _date_clash(*self.ctx(start, end), candidate):
             penalty += LOG_CLASH  # 5月23? is 5月23日
         if self.paragraph_end and end == len(self.text):
             if candidate[-1:] in _NOT_FINAL:
@@ -591,16 +619,6 @@ class _Repairer:
                         penalty += LOG_CLASH
                     open_[k] -= 1
         return penalty
-
-    def _day_due(self, start: int, candidate: str) -> bool:
-        """Whether ``candidate`` stands where a date wants its 日 (5月23?): a hanzi
-        or a pause there, but 日, 号 or 至 (5月23至25日)."""
-        first = candidate[:1]
-        return (
-            (is_cjk(first) or first in "，。；：！？")
-            and first not in "日号至"
-            and _DAY_DUE.search(self.text, max(0, start - 8), start) is not None
-        )
 
     def open_marks(self, start: int) -> list[int]:
         """How many of each opening mark are still open before ``start``."""
