@@ -1,8 +1,9 @@
 """A corruption generator modelling how template websites damage Chinese text.
 
 Each function takes clean text and a ``random.Random`` and returns the damaged
-text; :func:`gbk_chunk_split` also returns where its damage is, so a benchmark
-can ask whether each damaged span was repaired exactly.  Mechanisms:
+text; :func:`chunk_cut` and :func:`split_at` do a chunk split in two steps, so
+that a benchmark knows where the damage is and what it lost
+(:func:`lost_whole`).  Mechanisms:
 
 * ``gbk_chunk_split``: GBK bytes decoded in chunks that split a double-byte
   character: the lone lead byte shows as ``?`` (or is dropped), the next chunk
@@ -72,6 +73,13 @@ def gbk_chunk_split(
     Folds punctuation first, as the sites did before the text reached the
     chunked decoder.
     """
+    found = chunk_cut(line, rng, codec)
+    return None if found is None else split_at(*found, drop_lost, codec)
+
+
+def chunk_cut(line: str, rng: random.Random, codec: str = "gbk") -> tuple[bytes, int] | None:
+    """``line``'s bytes and the lead byte, drawn by ``rng``, that :func:`gbk_chunk_split`
+    cuts after; None as there."""
     try:
         data = line.encode(codec)
     except UnicodeEncodeError:
@@ -87,7 +95,17 @@ def gbk_chunk_split(
             i += 1
     if not leads:
         return None
-    return split_at(data, rng.choice(leads), drop_lost, codec)
+    return data, rng.choice(leads)
+
+
+def lost_whole(data: bytes, cut: int, codec: str = "gbk") -> bool:
+    """Whether the split at ``cut`` loses both bytes of its character: the trail
+    byte pairs with nothing after it and shows as ``?`` too (always before an
+    ASCII mark: ``深入;`` reads ``深?;``).  Nothing then but the context tells
+    the character; otherwise the trail byte survives in the run decoded out of
+    phase, and narrows it to some hundred characters.
+    """
+    return data[cut + 1 :].decode(codec, errors="replace").startswith("\ufffd")
 
 
 def split_at(data: bytes, cut: int, drop_lost: bool = False, codec: str = "gbk") -> str:
