@@ -192,14 +192,16 @@ _ASKED_END = re.compile(r"(?<=[\u3400-\u9fff])(\?\??)\?$")
 
 # A date's figures say what stands between them: by the text just before a
 # spot and just after it, the characters it may hold there (2024?10月 is
-# 2024年10月, 10?18日 is 10月18日, 2025?2027年 a range; 5月23? wants its 日,
-# or 号, or 至 of 5月23至25日).  A hanzi or a pause other than these clashes.
+# 2024年10月, 10?18日 is 10月18日, 2025?2027年 a range; 5月23? wants its 日 or
+# 号, unless figures follow: 5月23至25日).  Anything else clashes.
 # Read within the context a repair is kept by (_CONTEXT_LEFT, _CONTEXT_RIGHT).
+_RANGE = "至到、—－-～"
 _DATE_PARTS = (
     (re.compile(r"(?<![\d.])\d{4}$"), re.compile(r"\d{1,2}月"), "年"),
-    (re.compile(r"(?<![\d.])\d{4}$"), re.compile(r"\d{3}"), "至到、"),
+    (re.compile(r"(?<![\d.])\d{4}$"), re.compile(r"\d{3}"), _RANGE),
     (re.compile(r"年\d{1,2}$"), re.compile(r"\d{1,2}日"), "月"),
-    (re.compile(r"(?<![\d.])\d{1,2}月\d{1,2}$"), re.compile(""), "日号至、"),
+    (re.compile(r"(?<![\d.])\d{1,2}月\d{1,2}$"), re.compile(r"\d"), "日号" + _RANGE),
+    (re.compile(r"(?<![\d.])\d{1,2}月\d{1,2}$"), re.compile(r"(?!\d)"), "日号"),
 )
 
 
@@ -485,12 +487,10 @@ def _date_clash(left: str, right: str, candidate: str) -> bool:
 
     >>> _date_clash("2024", "10月", "，"), _date_clash("2024", "10月", "年")
     (True, False)
-    >>> _date_clash("5月23", "", "年"), _date_clash("5月23", "，", "日")
+    >>> _date_clash("5月23", "上午", "—"), _date_clash("5月23", "25日", "—")
     (True, False)
     """
     first = candidate[:1]
-    if not (is_cjk(first) or first in "，。；：！？、"):
-        return False
     return any(
         first not in may and before.search(left) and after.match(right)
         for before, after, may in _DATE_PARTS
