@@ -49,7 +49,7 @@ from .textutil import is_cjk
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 8  # bump when the cached layout changes
+FORMAT = 9  # bump when the cached layout changes
 MAX_WORD = 6  # longest dictionary word tried in a segmentation
 WORD_WEIGHT = 0.6  # of the word model against the character bigrams
 DOC_BONUS = 2.5  # nats for a character pair the document uses elsewhere
@@ -1151,12 +1151,18 @@ def _thaw(data: object) -> ChineseScorer | None:
         bigram = Counts.from_bytes(*data["bigram"])
         trigram = Counts.from_bytes(*data["trigram"])
         reversed_bigram = Counts.from_bytes(*data["reversed_bigram"])
+        kept = Counts.from_bytes(*data["kept"])
         logs = array("d")
         logs.frombytes(data["word_logs"])
         model = WordModel(words, data["singles"], logs)
-        return ChineseScorer(model, CharBigram(data["unigram"], bigram, trigram, reversed_bigram))
+        chars = CharBigram(data["unigram"], bigram, trigram, reversed_bigram, kept)
+        return ChineseScorer(model, chars)
     except (AssertionError, KeyError, TypeError, ValueError):
         return None
+
+
+def _counts(counts: Mapping[str, int] | Counts) -> Counts:
+    return counts if isinstance(counts, Counts) else Counts.of(counts)
 
 
 def _freeze(scorer: ChineseScorer) -> dict[str, object]:
@@ -1169,6 +1175,7 @@ def _freeze(scorer: ChineseScorer) -> dict[str, object]:
         "bigram": scorer.chars.bigram.to_bytes(),
         "trigram": scorer.chars.trigram.to_bytes(),
         "reversed_bigram": scorer.chars.reversed_bigram.to_bytes(),
+        "kept": _counts(scorer.chars.kept).to_bytes(),
     }
 
 

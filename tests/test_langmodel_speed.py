@@ -196,6 +196,19 @@ def test_trigrams_tell_apart_what_one_character_of_context_cannot() -> None:
     assert WITH_TRIGRAMS.chars.logprob("重点工") > MODEL.chars.logprob("重点工")
 
 
+def test_what_follows_a_common_pair_unseen_keeps_room_when_its_trigrams_were_pruned() -> None:
+    """After a pair seen often whose trigrams were mostly seen once (and
+    pruned), an unseen third character is not ruled out: 、区税 keeps about
+    half the pair's estimate of 区税, as the corpus's singletons say."""
+    unigram = {"、": 50, "区": 40, "乾": 2, "税": 5, "县": 10}
+    bigram = {"、区": 30, "、乾": 1, "区税": 2, "乾税": 1, "区县": 10}
+    model = CharBigram(unigram, bigram, {"、区县": 6})  # 24 of 、区 seen once each
+    assert model.triple("、区税") - model.pair("区", "税") > math.log(0.3)
+    # a pair whose trigrams were all kept leaves only BETA's share
+    kept = CharBigram(unigram, bigram, {"、区县": 30})
+    assert kept.triple("、区税") - kept.pair("区", "税") < math.log(0.2)
+
+
 @given(
     total=st.floats(-50, 0),
     left=st.text(alphabet=ALPHABET, min_size=2, max_size=5),
