@@ -1406,9 +1406,12 @@ def _run_ends(text: str, start: int) -> Iterator[tuple[int, bool]]:
 
     An ASCII character in the run is either a folded full-width form (the run
     goes on) or a real byte that put the decoding back in phase: a byte from
-    0x40 up completed the last pair (it ends the run), one below 0x40 stood
-    where a lead byte should (the run ends before it).  Both readings are
-    proposed for the first few ASCII characters; a '?' always ends the run.
+    0x40 up completed the last pair (it ends the run).  One below 0x40 cannot
+    end it: the last pair's leftover byte would have shown as a second '?'
+    before it, as the run's lost lead byte did (``联系电?:0571`` is 话 lost
+    whole, not a run ``?:0`` read as 。海拔 with the 0 of the number eaten).
+    Both readings are proposed for the first few ASCII characters; a '?'
+    always ends the run.
     """
     limit = min(len(text), start + _MAX_RUN)
     ascii_seen = 0
@@ -1424,8 +1427,6 @@ def _run_ends(text: str, start: int) -> Iterator[tuple[int, bool]]:
         if ch.isascii():
             if 0x40 <= ord(ch) <= 0x7E:
                 yield j + 1, True
-            elif j > start:
-                yield j, False
             ascii_seen += 1
             if ascii_seen > _RUN_ASCII or ch == " ":
                 return
