@@ -276,9 +276,24 @@ def test_a_line_break_inside_a_damaged_span_is_joined_and_repaired() -> None:
 
 
 def test_a_character_lost_at_the_start_of_a_wrapped_line_is_repaired_across_the_break() -> None:
-    lines = ("爲便於社會各界準確理解", "??策內容,現將有關要點解讀如下。")
+    """Alone, ``??感`` could be any of many characters; after 幸 it is 福."""
+    lines = ("不断增强人民群众的获得感、幸", "??感、安全感,推动共同富裕取得更为明显的实质性进展。")
     doc = repair_mojibake(doc_of(*lines), Options())
-    assert [b.text for b in doc.blocks] == ["爲便於社會各界準確理解政策內容,現將有關要點解讀如下。"]
+    assert [b.text for b in doc.blocks] == [
+        "不断增强人民群众的获得感、幸福感、安全感,推动共同富裕取得更为明显的实质性进展。"
+    ]
+
+
+def test_a_line_that_starts_with_a_lost_character_it_tells_alone_is_not_joined() -> None:
+    """A title and the salutation after it stay two lines: 同志们 needs no title."""
+    lines = (
+        "在青山市劳动模范和先进工作者表彰大会上的讲话",
+        "??志们:",
+        "爲便於社會各界準確理解",
+        "??策內容。",
+    )
+    doc = repair_mojibake(doc_of(*lines), Options())
+    assert [b.text for b in doc.blocks] == [lines[0], "同志们:", lines[2], "政策內容。"]
 
 
 def test_a_question_on_the_line_before_does_not_make_a_lost_character_a_question_mark() -> None:

@@ -37,7 +37,9 @@ def test_wrapped_across_is_any_repair_over_the_seam(
         head.text[-1] not in SENTENCE_ENDS
         and any(ch in near for ch in "?\ufffd")  # what _wrapped_across looks at first
         and any(
-            r.start < seam < r.end or (r.start == seam and r.guessed)  # lost at the line start
+            r.start < seam < r.end
+            # lost at the line start, and not told by its own line
+            or (r.start == seam and r.guessed and not mojibake._sure_alone(text[seam:], _model))
             for r in mojibake.find_repairs(text, _model, across=seam)
         )
     )

@@ -185,8 +185,8 @@ class Repair:
 
 
 # One character lost whole: its two bytes shown as "??", or one shown and one
-# dropped ("?"), right after a hanzi.
-_LOST_CHAR = re.compile(r"(?<=[^?\s])(?:\?\?(?=[^?]|$)|\?(?=[^?]))")  # "??" also at the end
+# dropped ("?"), after a character or at the start of a line (??志们).
+_LOST_CHAR = re.compile(r"(?<![?\s])(?:\?\?(?=[^?]|$)|\?(?=[^?]))")  # "??" also at the end
 # The same before a question mark that ends the text (如何申报? read 如何申??).
 _ASKED_END = re.compile(r"(?<=[\u3400-\u9fff])(\?\??)\?$")
 
@@ -1776,8 +1776,22 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
         return False
     return any(
         not any(r.start < found.end and found.start < r.end for r in repairs)
+        and not (found.start == seam and _sure_alone(tail, model))
         for _gain, found in _proposals(_Repairer(joined, model()), suspects)
     )
+
+
+def _sure_alone(line: str, model: Callable[[], ChineseScorer]) -> bool:
+    """Whether a character lost at the start of ``line`` is repaired surely
+    without the line before: then that line needs not be joined to it.
+
+    A title is not wrapped into the salutation after it (``…上的讲话`` and
+    ``??志们:``, 同 either way); a wrapped line whose first character only
+    the line before tells (``…準確理解`` and ``??策內容``) still is.
+    """
+    head = line[:_MAX_RUN]
+    found = find_repairs(head, model, paragraph_end=len(head) == len(line))
+    return any(r.start == 0 and not (r.review or r.unsure) for r in found)
 
 
 def _in_document(doc: Document) -> Callable[[Block], Callable[[], ChineseScorer]]:
