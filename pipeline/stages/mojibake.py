@@ -195,6 +195,7 @@ _ASKED_END = re.compile(r"(?<=[\u3400-\u9fff])(\?\??)\?$")
 # 2024年10月, 10?18日 is 10月18日, 2025?2027年 a range; 5月23? wants its 日 or
 # 号, unless figures follow: 5月23至25日).  Anything else clashes.
 # Read within the context a repair is kept by (_CONTEXT_LEFT, _CONTEXT_RIGHT).
+_DATE_UNITS = ("年", "月")  # a figure after one is a date's (2024年12月6日)
 _RANGE = "至到、—－-～"
 _DATE_PARTS = (
     (re.compile(r"(?<![\d.])\d{4}$"), re.compile(r"\d{1,2}月"), "年"),
@@ -1311,7 +1312,8 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
     A shifted decoding yields any double-byte character (hanzi, kana,
     Cyrillic, box drawing ...) and folded full-width forms; a newline or a
     third ASCII character is surely in phase, and a run does not start
-    inside a Latin word (``why?``).
+    inside a Latin word (``why?``) or at a date's figure (``2024年12月6?`` is
+    6日, not 12月。对 with the 6 read as a folded ``６``).
     """
     ascii_seen = 0
     for start in range(end - 1, max(-1, end - _MAX_RUN), -1):
@@ -1322,13 +1324,9 @@ def _run_starts(text: str, end: int) -> Iterator[int]:
             ascii_seen += 1
             if ascii_seen > 2 or not ch.isprintable() or ch == " ":
                 return
-        if not (
-            ch.isascii()
-            and ch.isalnum()
-            and start
-            and text[start - 1].isascii()
-            and text[start - 1].isalnum()
-        ):
+        before = text[start - 1] if start else ""
+        inside = ch.isascii() and ch.isalnum() and before.isascii() and before.isalnum()
+        if not (inside or (ch.isdigit() and before in _DATE_UNITS)):
             yield start
 
 
