@@ -1408,8 +1408,8 @@ def _run_ends(text: str, start: int) -> Iterator[tuple[int, bool]]:
     end it: the last pair's leftover byte would have shown as a second '?'
     before it, as the run's lost lead byte did (``联系电?:0571`` is 话 lost
     whole, not a run ``?:0`` read as 。海拔 with the 0 of the number eaten).
-    Both readings are proposed for the first few ASCII characters; a '?'
-    always ends the run.
+    For the first few ASCII characters from 0x40 both readings are proposed;
+    a '?' always ends the run.
     """
     limit = min(len(text), start + _MAX_RUN)
     ascii_seen = 0
@@ -1772,20 +1772,26 @@ def _wrapped_across(first: Block, second: Block, model: Callable[[], ChineseScor
     suspects = _suspects(joined, seam)
     if not suspects:
         return False
-    return any(
-        not any(r.start < found.end and found.start < r.end for r in repairs)
-        and not (found.start == seam and _sure_alone(tail, model))
-        for _gain, found in _proposals(_Repairer(joined, model()), suspects)
+    found = (
+        (gain, r)
+        for gain, r in _proposals(_Repairer(joined, model()), suspects)
+        if not any(w.start < r.end and r.start < w.end for w in repairs)
     )
+    if not any(start == seam for start, _end in suspects.lost_chars):
+        return next(found, None) is not None
+    # A character lost at the line's start competes with the runs over the
+    # seam; if it is the best reading and its own line tells it, no join.
+    best = max(found, key=lambda p: p[0], default=None)
+    return best is not None and not (best[1].start == seam and _sure_alone(tail, model))
 
 
 def _sure_alone(line: str, model: Callable[[], ChineseScorer]) -> bool:
     """Whether a character lost at the start of ``line`` is repaired surely
-    without the line before: then that line needs not be joined to it.
+    without the line before: then that line need not be joined to it.
 
     A title is not wrapped into the salutation after it (``…上的讲话`` and
     ``??志们:``, 同 either way); a wrapped line whose first character only
-    the line before tells (``…準確理解`` and ``??策內容``) still is.
+    the line before tells (``…获得感、幸`` and ``??感、安全感``) still is.
     """
     head = line[:_MAX_RUN]
     found = find_repairs(head, model, paragraph_end=len(head) == len(line))
