@@ -602,14 +602,14 @@ class CharBigram:
         >>> m.backoff("提高", 5) == m.BETA + m.PRUNED_SHARE * 2
         True
         """
-        pruned = count - self.kept.get(pair, 0) if count >= MIN_TRIGRAM else count
-        return self.BETA + self.PRUNED_SHARE * max(pruned, 0)
+        return self._backoffs((pair,), [count])[0]
 
     def _backoffs(
         self, chars: tuple[str, ...], counts: list[int], before: str = "", after: str = ""
     ) -> list[float]:
         """:meth:`backoff` of the pair ``before + c + after`` for each of ``chars``,
-        seen ``counts`` times (those seen less than MIN_TRIGRAM times need no lookup)."""
+        seen ``counts`` times (those seen less than MIN_TRIGRAM times kept no
+        trigram: all their count was pruned, and they need no lookup)."""
         beta, share, kept = self.BETA, self.PRUNED_SHARE, self.kept.get
         return [
             beta + share * max(n - kept(before + c + after, 0), 0)
